@@ -1,0 +1,99 @@
+// Package secret hashes what the service must not store in the clear:
+// passwords (argon2id) and the OAuth2 tokens it issues (SHA-256).
+package secret
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2id parameters for new password hashes: OWASP's recommended minimum
+// (19 MiB of memory, 2 passes, 1 lane). Hashes keep their own parameters, so
+// these can be raised without invalidating stored passwords.
+const (
+	ArgonMemoryKiB = 19 * 1024
+	ArgonTime      = 2
+	ArgonThreads   = 1
+	saltLen        = 16
+	keyLen         = 32
+)
+
+// hashing bounds how many argon2id computations run at once, so that a burst
+// of password check-ins cannot take 19 MiB each without limit.
+var hashing = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+// dummyHash is verified against when a user is unknown, so that the answer
+// takes as long as for a known user with a wrong password.
+var dummyHash = mustHash("not a real password, only for timing")
+
+func mustHash(pw string) string {
+	h, err := HashPassword(pw)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// HashPassword returns an argon2id hash of pw in the PHC string format.
+func HashPassword(pw string) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	hashing <- struct{}{}
+	key := argon2.IDKey([]byte(pw), salt, ArgonTime, ArgonMemoryKiB, ArgonThreads, keyLen)
+	<-hashing
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, ArgonMemoryKiB, ArgonTime, ArgonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// VerifyPassword reports whether pw matches the encoded hash. An empty or
+// malformed hash never matches, but takes as long as one that might.
+func VerifyPassword(encoded, pw string) bool {
+	ok := true
+	if encoded == "" {
+		encoded, ok = dummyHash, false
+	}
+	var version, memory, passes int
+	var threads uint8
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		encoded, parts, ok = dummyHash, strings.Split(dummyHash, "$"), false
+	}
+	_, err1 := fmt.Sscanf(parts[2], "v=%d", &version)
+	_, err2 := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &passes, &threads)
+	salt, err3 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err4 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || version != argon2.Version ||
+		memory <= 0 || memory > 1<<20 || passes <= 0 || passes > 16 || threads == 0 || len(want) == 0 {
+		return false
+	}
+	hashing <- struct{}{}
+	got := argon2.IDKey([]byte(pw), salt, uint32(passes), uint32(memory), threads, uint32(len(want)))
+	<-hashing
+	return subtle.ConstantTimeCompare(got, want) == 1 && ok
+}
+
+// NewToken returns a random token of 256 bits, URL-safe.
+func NewToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashToken returns the SHA-256 of an issued token, as stored.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Equal compares two secrets in constant time.
+func Equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -1,0 +1,53 @@
+package checkin
+
+import (
+	"context"
+	"time"
+)
+
+// Repository keeps the records of one entity. The SQL store implements it
+// once, generically, for every entity.
+type Repository[T any] interface {
+	Find(ctx context.Context, id int64) (*T, error)
+	List(ctx context.Context, q ListQuery) ([]*T, int, error)
+	Create(ctx context.Context, rec *T) (int64, error)
+	Replace(ctx context.Context, rec *T) error
+	Delete(ctx context.Context, id int64) error
+}
+
+// TokenPair is what POST /api/token answers.
+type TokenPair struct {
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    time.Duration
+}
+
+// How long issued OAuth2 tokens last, as in Nexudus.
+const (
+	AccessTokenLifetime  = 7 * 24 * time.Hour
+	RefreshTokenLifetime = 15 * 24 * time.Hour
+)
+
+// AuthService signs users in with OAuth2 bearer tokens.
+type AuthService interface {
+	// IssueTokens checks an email and password and issues a token pair.
+	IssueTokens(ctx context.Context, email, password string) (*TokenPair, error)
+	// RefreshTokens exchanges a refresh token, once, for a new pair.
+	RefreshTokens(ctx context.Context, refreshToken string) (*TokenPair, error)
+	// UserByAccessToken returns the user an unexpired access token belongs to.
+	UserByAccessToken(ctx context.Context, accessToken string) (*User, error)
+}
+
+type userKey struct{}
+
+// WithUser returns a context that carries the signed-in user, whose email
+// the store writes as UpdatedBy.
+func WithUser(ctx context.Context, u *User) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
+
+// UserFrom returns the signed-in user of a context, or nil.
+func UserFrom(ctx context.Context) *User {
+	u, _ := ctx.Value(userKey{}).(*User)
+	return u
+}

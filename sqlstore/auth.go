@@ -1,0 +1,120 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/secret"
+)
+
+var (
+	errBadLogin   = checkin.Errorf(checkin.EUNAUTHORIZED, "The user name or password is incorrect.")
+	errBadRefresh = checkin.Errorf(checkin.EUNAUTHORIZED, "The refresh token is invalid, expired or already used.")
+	errBadBearer  = checkin.Errorf(checkin.EUNAUTHORIZED, "The access token is invalid or expired.")
+)
+
+// IssueTokens checks an email and password and issues an OAuth2 token pair.
+// Only the tokens' SHA-256 hashes are stored.
+func (db *DB) IssueTokens(ctx context.Context, email, password string) (*checkin.TokenPair, error) {
+	var userID int64
+	var hash string
+	err := db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRow("SELECT id, password_hash FROM users WHERE email = ?", checkin.NormalizeEmail(email)).Scan(&userID, &hash)
+	})
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if !secret.VerifyPassword(hash, password) { // an unknown user costs as much as a wrong password
+		return nil, errBadLogin
+	}
+	var pair *checkin.TokenPair
+	err = db.write(ctx, func(tx *Tx) error {
+		pair, err = issueTokens(tx, userID)
+		return err
+	})
+	return pair, err
+}
+
+func issueTokens(tx *Tx, userID int64) (*checkin.TokenPair, error) {
+	pair := &checkin.TokenPair{AccessToken: secret.NewToken(), RefreshToken: secret.NewToken(), ExpiresIn: checkin.AccessTokenLifetime}
+	if _, err := tx.Exec("DELETE FROM oauth_tokens WHERE user_id = ? AND refresh_expires <= ?", userID, tx.now); err != nil {
+		return nil, err
+	}
+	_, err := tx.Exec(`INSERT INTO oauth_tokens (user_id, access_hash, refresh_hash, access_expires, refresh_expires, created_on)
+		VALUES (?, ?, ?, ?, ?, ?)`, userID, secret.HashToken(pair.AccessToken), secret.HashToken(pair.RefreshToken),
+		tx.now.Add(checkin.AccessTokenLifetime), tx.now.Add(checkin.RefreshTokenLifetime), tx.now)
+	return pair, err
+}
+
+// RefreshTokens exchanges a refresh token for a new pair. The old pair is
+// deleted in the same statement that finds it, so a refresh token works once
+// even when two requests race with it.
+func (db *DB) RefreshTokens(ctx context.Context, refreshToken string) (*checkin.TokenPair, error) {
+	var pair *checkin.TokenPair
+	err := db.write(ctx, func(tx *Tx) error {
+		var userID int64
+		err := tx.QueryRow("DELETE FROM oauth_tokens WHERE refresh_hash = ? AND refresh_expires > ? RETURNING user_id",
+			secret.HashToken(refreshToken), tx.now).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errBadRefresh
+		}
+		if err != nil {
+			return err
+		}
+		pair, err = issueTokens(tx, userID)
+		return err
+	})
+	return pair, err
+}
+
+// UserByAccessToken returns the user of an unexpired access token, with roles.
+func (db *DB) UserByAccessToken(ctx context.Context, accessToken string) (*checkin.User, error) {
+	var user *checkin.User
+	err := db.read(ctx, func(tx *Tx) error {
+		var userID int64
+		err := tx.QueryRow("SELECT user_id FROM oauth_tokens WHERE access_hash = ? AND access_expires > ?",
+			secret.HashToken(accessToken), tx.now).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errBadBearer
+		}
+		if err != nil {
+			return err
+		}
+		user, err = db.users.find(tx, userID, false)
+		return err
+	})
+	return user, err
+}
+
+// EnsureAdmin creates a full administrator with that email and password
+// unless a user with that email exists. It reports whether it created one.
+func (db *DB) EnsureAdmin(ctx context.Context, email, password string) (bool, error) {
+	u := &checkin.User{Email: email, Password: password, IsAdmin: true, FullName: "Administrator"}
+	if password == "" {
+		return false, checkin.Invalid("Password", nil, "is required")
+	}
+	exists, err := db.userExists(ctx, email)
+	if err != nil || exists {
+		return false, err
+	}
+	if _, err = db.users.Create(ctx, u); err != nil {
+		// Another instance starting at the same moment may have won.
+		if raced, _ := db.userExists(ctx, email); raced {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+func (db *DB) userExists(ctx context.Context, email string) (bool, error) {
+	var exists bool
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		exists, err = tx.exists("SELECT 1 FROM users WHERE email = ?", checkin.NormalizeEmail(email))
+		return err
+	})
+	return exists, err
+}

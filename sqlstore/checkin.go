@@ -1,0 +1,137 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// checkinHooks serve the admin API's check-ins: a create is a manual
+// check-in, a replace may close one by setting ToTime.
+func (db *DB) checkinHooks() hooks[checkin.Checkin] {
+	return hooks[checkin.Checkin]{
+		networkRefs: []string{"CoworkerId"},
+		prepare:     prepareCheckin,
+		extra: func(tx *Tx, c *checkin.Checkin) ([]string, []any, error) {
+			day, err := tx.businessDay(c.BusinessID, c.FromTime.Time)
+			return []string{"business_day"}, []any{day}, err
+		},
+	}
+}
+
+func prepareCheckin(tx *Tx, c, old *checkin.Checkin) error {
+	b, err := tx.business(c.BusinessID)
+	if err != nil {
+		return err
+	}
+	if err := sameNetwork(tx, b, *c.CoworkerID); err != nil {
+		return err
+	}
+	if c.FromTime.IsZero() {
+		c.FromTime = checkin.NewTime(tx.now)
+	}
+	if c.LastActivity == nil {
+		c.LastActivity = &c.FromTime
+	}
+	if old == nil || *old.CoworkerID != *c.CoworkerID || old.BusinessID != c.BusinessID {
+		snap, err := snapshotCoworker(tx, *c.CoworkerID)
+		if err != nil {
+			return err
+		}
+		c.CoworkerFullName, c.TeamsAtTheTimeOfCheckin, c.TariffAtTheTimeOfCheckin = &snap.fullName, snap.teams, snap.tariff
+		c.BusinessName = &b.Name
+	}
+	c.FromTimeLocal = checkin.LocalTimePtr(c.FromTime.Time, b.Location())
+	c.ToTimeLocal = nil
+	if c.ToTime != nil {
+		c.ToTimeLocal = checkin.LocalTimePtr(c.ToTime.Time, b.Location())
+		return nil
+	}
+	var open int64
+	err = tx.QueryRow("SELECT id FROM checkins WHERE coworker_id = ? AND business_id = ? AND to_time IS NULL AND id <> ?", *c.CoworkerID, c.BusinessID, c.ID).Scan(&open)
+	switch {
+	case err == nil:
+		return checkin.Errorf(checkin.ECONFLICT, "Coworker %d is already checked in at this location (Checkin %d); close that check-in first.", *c.CoworkerID, open)
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	return nil
+}
+
+// sameNetwork checks that a coworker belongs to a location of b's network.
+func sameNetwork(tx *Tx, b *checkin.Business, coworkerID int64) error {
+	var network int64
+	err := tx.QueryRow("SELECT b.network_id FROM coworkers c JOIN businesses b ON b.id = c.business_id WHERE c.id = ?", coworkerID).Scan(&network)
+	if err != nil {
+		return err
+	}
+	if network != b.NetworkID {
+		return checkin.Invalid("CoworkerId", coworkerID, "Coworker %d belongs to a location of another network", coworkerID)
+	}
+	return nil
+}
+
+// snapshot is what a check-in record keeps of a member as they were at the
+// time: name, teams and plan.
+type snapshot struct {
+	fullName string
+	teams    *string
+	tariff   *string
+	active   bool
+	tariffOK bool // the plan is active (or there is none)
+	tariffID *int64
+	monthMax *int64
+	weekMax  *int64
+}
+
+func snapshotCoworker(tx *Tx, coworkerID int64) (snapshot, error) {
+	var s snapshot
+	var tariffName sql.NullString
+	var tariffActive sql.NullBool
+	err := tx.QueryRow(`SELECT c.full_name, c.active, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit
+		FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id WHERE c.id = ?`, coworkerID).
+		Scan(&s.fullName, &s.active, &s.tariffID, &tariffName, &tariffActive, &s.monthMax, &s.weekMax)
+	if err != nil {
+		return s, err
+	}
+	if tariffName.Valid {
+		s.tariff = &tariffName.String
+	}
+	s.tariffOK = !tariffActive.Valid || tariffActive.Bool
+	var names []string
+	rows, err := tx.Query("SELECT t.name FROM coworker_teams ct JOIN teams t ON t.id = ct.team_id WHERE ct.coworker_id = ? ORDER BY t.name", coworkerID)
+	if err != nil {
+		return s, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return s, err
+		}
+		names = append(names, name)
+	}
+	if len(names) > 0 {
+		joined := strings.Join(names, ",")
+		s.teams = &joined
+	}
+	return s, rows.Err()
+}
+
+// businessDay returns the business day (as stored) that t falls in at a
+// location.
+func (tx *Tx) businessDay(businessID int64, t time.Time) (string, error) {
+	b, err := tx.business(businessID)
+	if err != nil {
+		return "", err
+	}
+	s, err := tx.settings(businessID)
+	if err != nil {
+		return "", err
+	}
+	day, _ := checkin.BusinessDay(t, b.Location(), s.DailyCutOff)
+	return checkin.FormatDay(day), nil
+}

@@ -1,0 +1,123 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// constraint is the kind of integrity rule a database error reports.
+type constraint int
+
+const (
+	noConstraint constraint = iota
+	uniqueViolation
+	foreignKeyViolation
+	checkViolation
+	notNullViolation
+)
+
+// violation reads the kind of constraint an error violated from the
+// driver's error code, never from its message.
+func violation(err error) constraint {
+	var le *sqlite.Error
+	if errors.As(err, &le) {
+		switch le.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return uniqueViolation
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return foreignKeyViolation
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return checkViolation
+		case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return notNullViolation
+		}
+		return noConstraint
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return uniqueViolation
+		case "23503":
+			return foreignKeyViolation
+		case "23514":
+			return checkViolation
+		case "23502":
+			return notNullViolation
+		}
+	}
+	return noConstraint
+}
+
+// isRetryable reports a PostgreSQL serialisation failure or deadlock: the
+// transaction lost a race and may simply be run again.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// isUnavailable reports errors that mean the database cannot be reached or
+// did not answer in time, as opposed to errors in what was asked of it.
+func isUnavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// 08: connection exception; 53: insufficient resources; 57P0x: shutdown.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57P0")
+	}
+	var le *sqlite.Error
+	if errors.As(err, &le) {
+		return le.Code()&0xff == sqlite3.SQLITE_BUSY || le.Code()&0xff == sqlite3.SQLITE_LOCKED
+	}
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+		return true
+	}
+	return false
+}
+
+// ErrUnavailable is the answer while the database cannot be reached.
+var ErrUnavailable = &checkin.Error{Code: checkin.EUNAVAILABLE, Message: "The database is not reachable; try again shortly."}
+
+// mapError turns driver errors into application errors where their meaning
+// is known; anything else stays internal.
+func (db *DB) mapError(err error) error {
+	var appErr *checkin.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &appErr):
+		return appErr
+	case errors.Is(err, context.Canceled):
+		return err
+	case isUnavailable(err):
+		return errors.Join(ErrUnavailable, err)
+	}
+	switch violation(err) {
+	case uniqueViolation:
+		return errors.Join(checkin.Errorf(checkin.ECONFLICT, "The change conflicts with an existing record; reload and try again."), err)
+	case foreignKeyViolation:
+		return errors.Join(checkin.Errorf(checkin.ECONFLICT, "The record is still referred to by other records, or refers to one that no longer exists."), err)
+	case checkViolation, notNullViolation:
+		return errors.Join(checkin.Errorf(checkin.EINVALID, "A value is out of its allowed range."), err)
+	}
+	return err
+}

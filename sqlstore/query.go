@@ -1,0 +1,71 @@
+package sqlstore
+
+import (
+	"strings"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// buildWhere turns a list's conditions into a WHERE clause over the table
+// aliased t. A condition on a referenced record's field becomes a subquery.
+func buildWhere(s *checkin.Schema, conds []checkin.Condition) (string, []any) {
+	if len(conds) == 0 {
+		return "", nil
+	}
+	var parts []string
+	var args []any
+	for _, c := range conds {
+		if c.Via == nil {
+			sql, a := condition("t."+c.Field.Column, c)
+			parts, args = append(parts, sql), append(args, a...)
+			continue
+		}
+		target := checkin.Lookup(c.Via.Ref)
+		sql, a := condition("r."+c.Field.Column, c)
+		parts = append(parts, "t."+c.Via.Column+" IN (SELECT r.id FROM "+target.Table+" r WHERE "+sql+")")
+		args = append(args, a...)
+	}
+	return " WHERE " + strings.Join(parts, " AND "), args
+}
+
+func condition(col string, c checkin.Condition) (string, []any) {
+	switch c.Op {
+	case checkin.OpContains:
+		return "lower(" + col + ") LIKE ? ESCAPE '\\'", []any{"%" + escapeLike(strings.ToLower(c.Value.(string))) + "%"}
+	case checkin.OpGE:
+		return col + " >= ?", []any{c.Value}
+	case checkin.OpLE:
+		return col + " <= ?", []any{c.Value}
+	case checkin.OpLT:
+		return col + " < ?", []any{c.Value}
+	case checkin.OpIn:
+		ids := c.Value.([]int64)
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")", args
+	}
+	return col + " = ?", []any{c.Value}
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// orderBy sorts by the chosen field, empty values last, then by id so that
+// pages never overlap.
+func orderBy(q checkin.ListQuery) string {
+	dir := " ASC"
+	if q.Desc {
+		dir = " DESC"
+	}
+	order := " ORDER BY t." + q.OrderBy.Column + dir
+	if q.OrderBy.Nullable {
+		order += " NULLS LAST"
+	}
+	if q.OrderBy.Column != "id" {
+		order += ", t.id" + dir
+	}
+	return order
+}
