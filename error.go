@@ -17,6 +17,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // 401: no valid credentials
 	EFORBIDDEN    = "forbidden"    // 403: valid credentials without the role
 	EUNAVAILABLE  = "unavailable"  // 503: the database cannot be reached
+	EMEDIATYPE    = "media_type"   // 415: the body is not of a type the route reads
 )
 
 // Error is an application error whose Message is safe to show to a client.

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/sqlstore"
+)
+
+// config is the server's configuration: each setting comes from its flag,
+// else its environment variable, else its default.
+type config struct {
+	addr            string
+	db              string
+	baseDomain      string
+	defaultLocation string
+	trustedDevices  string
+	trustedProxies  string
+	logFormat       string
+	logLevel        string
+	demo            bool
+}
+
+// env returns the value of an environment variable, or def when it is unset.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("checkin "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses args, turning the flag package's errors into errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+func dbFlag(fs *flag.FlagSet, dst *string) {
+	fs.StringVar(dst, "db", env("CHECKIN_DB", "checkin.db"), "a SQLite file path or a postgres:// URL (CHECKIN_DB)")
+}
+
+func (c *config) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.addr, "addr", env("CHECKIN_ADDR", "127.0.0.1:8080"), "where the HTTP server listens (CHECKIN_ADDR)")
+	dbFlag(fs, &c.db)
+	fs.StringVar(&c.baseDomain, "base-domain", env("CHECKIN_BASE_DOMAIN", "localhost"), "the domain under which locations are subdomains (CHECKIN_BASE_DOMAIN)")
+	fs.StringVar(&c.defaultLocation, "default-location", env("CHECKIN_DEFAULT_LOCATION", ""), "WebAddress used when the Host has no subdomain (CHECKIN_DEFAULT_LOCATION)")
+	fs.StringVar(&c.trustedDevices, "trusted-devices", env("CHECKIN_TRUSTED_DEVICES", ""), "comma-separated addresses or CIDR ranges of integrations that speak for many people (CHECKIN_TRUSTED_DEVICES)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("CHECKIN_TRUSTED_PROXIES", ""), "addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (CHECKIN_TRUSTED_PROXIES)")
+	fs.StringVar(&c.logFormat, "log-format", env("CHECKIN_LOG_FORMAT", "text"), "log format: text or json (CHECKIN_LOG_FORMAT)")
+	fs.StringVar(&c.logLevel, "log-level", env("CHECKIN_LOG_LEVEL", "info"), "log level: debug, info, warn or error (CHECKIN_LOG_LEVEL)")
+	fs.BoolVar(&c.demo, "demo", false, "seed a demo location on an empty database and print how to try it")
+}
+
+// logger builds the process's logger from the configuration.
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not text or json", c.logFormat)
+}
+
+func openStore(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, error) {
+	return sqlstore.Open(ctx, dsn, checkin.SystemClock{}, log)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", stderr)
+	var dsn string
+	dbFlag(fs, &dsn)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, dsn, nil) // Open migrates
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintln(stdout, "The database schema is up to date.")
+	return nil
+}
+
+func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(stderr, "usage: checkin admin create --email E --password P [--db D]")
+		return errUsage
+	}
+	fs := newFlagSet("admin create", stderr)
+	var dsn, email, password string
+	dbFlag(fs, &dsn)
+	fs.StringVar(&email, "email", "", "the administrator's email")
+	fs.StringVar(&password, "password", "", "the administrator's password (at least 8 characters)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	created, err := db.EnsureAdmin(ctx, email, password)
+	if err != nil {
+		return cliError(err)
+	}
+	if created {
+		fmt.Fprintf(stdout, "Created the administrator %s.\n", checkin.NormalizeEmail(email))
+	} else {
+		fmt.Fprintf(stdout, "A user with the email %s already exists; nothing was changed.\n", checkin.NormalizeEmail(email))
+	}
+	return nil
+}
+
+// cliError shows an application error by its message and anything else in
+// full: the command line is the operator's own.
+func cliError(err error) error {
+	if checkin.ErrorCode(err) == checkin.EINTERNAL {
+		return err
+	}
+	return errors.New(checkin.ErrorMessage(err))
+}

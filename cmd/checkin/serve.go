@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/sqlstore"
+)
+
+// shutdownGrace is how long requests in flight may take to finish after
+// SIGTERM or SIGINT.
+const shutdownGrace = 20 * time.Second
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := newFlagSet("serve", stderr)
+	cfg.flags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg.db, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := bootstrapAdmin(ctx, db, log); err != nil {
+		return err
+	}
+	if cfg.demo {
+		if cfg.defaultLocation == "" {
+			cfg.defaultLocation = demoLocation
+		}
+		if err := seedDemo(ctx, db, cfg, stdout); err != nil {
+			return fmt.Errorf("demo: %w", cliError(err))
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := newHTTPServer(newHandler(db, cfg, log))
+	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation)
+	return serveUntilDone(ctx, srv, ln, log)
+}
+
+// bootstrapAdmin creates the administrator named by CHECKIN_ADMIN_EMAIL and
+// CHECKIN_ADMIN_PASSWORD, if both are set and no user has that email.
+func bootstrapAdmin(ctx context.Context, db *sqlstore.DB, log *slog.Logger) error {
+	email, password := env("CHECKIN_ADMIN_EMAIL", ""), env("CHECKIN_ADMIN_PASSWORD", "")
+	if email == "" || password == "" {
+		return nil
+	}
+	created, err := db.EnsureAdmin(ctx, email, password)
+	if err != nil {
+		return fmt.Errorf("CHECKIN_ADMIN_EMAIL: %w", cliError(err))
+	}
+	if created {
+		log.Info("created the administrator from CHECKIN_ADMIN_EMAIL", "email", checkin.NormalizeEmail(email))
+	}
+	return nil
+}
+
+func dbKind(db *sqlstore.DB) string {
+	if db.IsSQLite() {
+		return "sqlite"
+	}
+	return "postgres"
+}
+
+// newHandler wires the store into the HTTP layer.
+func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+	s := &httpapi.Server{
+		Log:             log,
+		Auth:            db,
+		Ready:           db.Ping,
+		BaseDomain:      cfg.baseDomain,
+		DefaultLocation: cfg.defaultLocation,
+		Resources: []httpapi.Resource{
+			httpapi.NewResource(checkin.Businesses, db.Businesses()),
+			httpapi.NewResource(checkin.BusinessSettings, db.BusinessSettings()),
+			httpapi.NewResource(checkin.Users, db.Users()),
+			httpapi.NewResource(checkin.Coworkers, db.Coworkers()),
+			httpapi.NewResource(checkin.Teams, db.Teams()),
+			httpapi.NewResource(checkin.Tariffs, db.Tariffs()),
+			httpapi.NewResource(checkin.AccessTokens, db.AccessTokens()),
+			httpapi.NewResource(checkin.Visitors, db.Visitors()),
+			httpapi.NewResource(checkin.Checkins, db.Checkins()),
+			httpapi.NewResource(checkin.FailedCheckins, db.FailedCheckins()),
+		},
+	}
+	return s.Handler()
+}
+
+// newHTTPServer bounds how long a client may take to send headers and body
+// and to read the answer, and how large its headers may be.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+}
+
+// serveUntilDone serves until ctx ends (SIGTERM or SIGINT), then stops
+// accepting connections and lets requests in flight finish.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "grace", shutdownGrace)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

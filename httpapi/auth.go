@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// handlerFunc is an admin handler; it runs with the signed-in user in its
+// request's context.
+type handlerFunc func(s *Server, w http.ResponseWriter, r *http.Request)
+
+// authorize lets a request through when its bearer token is valid (401
+// otherwise) and its user holds the role {entity}-{action} or is an
+// administrator (403 otherwise).
+func (s *Server) authorize(entity, action string, h handlerFunc) http.Handler {
+	return s.authenticated(func(s *Server, w http.ResponseWriter, r *http.Request) {
+		if u := checkin.UserFrom(r.Context()); !u.HasRole(entity, action) {
+			s.writeError(w, r, checkin.Errorf(checkin.EFORBIDDEN, "This needs the role %s-%s or a full administrator.", entity, action))
+			return
+		}
+		h(s, w, r)
+	})
+}
+
+// authenticated lets a request through when its bearer token is valid.
+func (s *Server) authenticated(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			s.writeError(w, r, checkin.Errorf(checkin.EUNAUTHORIZED, "This needs an access token: Authorization: Bearer <token> (POST /api/token issues one)."))
+			return
+		}
+		u, err := s.Auth.UserByAccessToken(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h(s, w, r.WithContext(checkin.WithUser(r.Context(), u)))
+	})
+}
+
+// oauthError is the OAuth2 error answer (RFC 6749, section 5.2).
+type oauthError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+type tokenAnswer struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// token is POST /api/token: the password and refresh_token grants.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	fail := func(status int, code, description string) {
+		writeJSON(w, status, oauthError{Error: code, Description: description})
+	}
+	if !hasMediaType(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		fail(http.StatusBadRequest, "unsupported_grant_type", "The body must be form-encoded (application/x-www-form-urlencoded) with a grant_type of password or refresh_token.")
+		return
+	}
+	body, err := readBody(r, "application/x-www-form-urlencoded")
+	if err != nil {
+		fail(http.StatusBadRequest, "invalid_request", checkin.ErrorMessage(err))
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		fail(http.StatusBadRequest, "invalid_request", "The body is not valid form encoding.")
+		return
+	}
+	var pair *checkin.TokenPair
+	switch grant := form.Get("grant_type"); grant {
+	case "password":
+		if form.Get("username") == "" || form.Get("password") == "" {
+			fail(http.StatusBadRequest, "invalid_request", "The password grant needs username and password.")
+			return
+		}
+		pair, err = s.Auth.IssueTokens(r.Context(), form.Get("username"), form.Get("password"))
+	case "refresh_token":
+		if form.Get("refresh_token") == "" {
+			fail(http.StatusBadRequest, "invalid_request", "The refresh_token grant needs refresh_token.")
+			return
+		}
+		pair, err = s.Auth.RefreshTokens(r.Context(), form.Get("refresh_token"))
+	case "":
+		fail(http.StatusBadRequest, "invalid_request", "grant_type is required: password or refresh_token.")
+		return
+	default:
+		fail(http.StatusBadRequest, "unsupported_grant_type", "grant_type must be password or refresh_token, not "+strconv.Quote(grant)+".")
+		return
+	}
+	switch {
+	case err == nil:
+	case checkin.ErrorCode(err) == checkin.EUNAUTHORIZED:
+		fail(http.StatusBadRequest, "invalid_grant", checkin.ErrorMessage(err))
+		return
+	default:
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, tokenAnswer{AccessToken: pair.AccessToken, TokenType: "bearer",
+		ExpiresIn: int64(pair.ExpiresIn.Seconds()), RefreshToken: pair.RefreshToken})
+}
+
+// hasMediaType reports whether a Content-Type header names one of want, or
+// a structured type of it such as application/merge-patch+json.
+func hasMediaType(header string, want ...string) bool {
+	mt, _, err := mime.ParseMediaType(header)
+	if err != nil {
+		return false
+	}
+	for _, w := range want {
+		if strings.EqualFold(mt, w) || strings.HasSuffix(w, "/json") && strings.HasSuffix(strings.ToLower(mt), "+json") {
+			return true
+		}
+	}
+	return false
+}

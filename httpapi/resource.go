@@ -1,0 +1,156 @@
+package httpapi
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// Resource is one entity's set of admin routes.
+type Resource interface {
+	register(mux *http.ServeMux, s *Server)
+}
+
+// NewResource serves an entity's get, list, create, replace and delete
+// routes from its schema and repository, each behind its role.
+func NewResource[T any](e *checkin.Entity[T], repo checkin.Repository[T]) Resource {
+	return &resource[T]{entity: e, repo: repo}
+}
+
+type resource[T any] struct {
+	entity *checkin.Entity[T]
+	repo   checkin.Repository[T]
+}
+
+// maxBodyBytes bounds every request body.
+const maxBodyBytes = 64 << 10
+
+func (res *resource[T]) register(mux *http.ServeMux, s *Server) {
+	p, name := res.entity.Path, res.entity.Name
+	mux.Handle("GET "+p+"/{id}", s.authorize(name, checkin.ActionRead, res.get))
+	mux.Handle("GET "+p, s.authorize(name, checkin.ActionList, res.list))
+	if res.entity.ReadOnly {
+		notAllowed := s.authenticated(func(s *Server, w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, checkin.Errorf(checkin.ENOTALLOWED, "%s records are read-only: they are written by the check-in endpoint only.", name))
+		})
+		for _, route := range []string{"POST " + p, "PUT " + p, "PUT " + p + "/{id}", "DELETE " + p + "/{id}"} {
+			mux.Handle(route, notAllowed)
+		}
+		return
+	}
+	mux.Handle("POST "+p, s.authorize(name, checkin.ActionCreate, res.create))
+	mux.Handle("PUT "+p, s.authorize(name, checkin.ActionEdit, res.replace))
+	mux.Handle("DELETE "+p+"/{id}", s.authorize(name, checkin.ActionDelete, res.delete))
+}
+
+func pathID(r *http.Request) (int64, error) {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, checkin.Invalid("Id", raw, "must be a positive whole number")
+	}
+	return id, nil
+}
+
+func (res *resource[T]) get(s *Server, w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rec, err := res.repo.Find(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rec)
+}
+
+func (res *resource[T]) list(s *Server, w http.ResponseWriter, r *http.Request) {
+	q, err := res.entity.ParseListQuery(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	recs, total, err := res.repo.List(r.Context(), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, checkin.NewPage(q, recs, total))
+}
+
+func (res *resource[T]) create(s *Server, w http.ResponseWriter, r *http.Request) {
+	rec := res.entity.New()
+	if _, err := res.decode(r, rec); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id, err := res.repo.Create(r.Context(), rec)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeUpdate(w, res.entity.Name+" was successfully created.", id)
+}
+
+func (res *resource[T]) replace(s *Server, w http.ResponseWriter, r *http.Request) {
+	rec := new(T) // fields left out are cleared: no defaults on a replace
+	id, err := res.decode(r, rec)
+	if err == nil && id <= 0 {
+		err = checkin.Invalid("Id", id, "is required: PUT replaces the record whose Id is in the body")
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	any(rec).(interface{ Base() *checkin.Record }).Base().ID = id
+	if err := res.repo.Replace(r.Context(), rec); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeUpdate(w, res.entity.Name+" was successfully updated.", id)
+}
+
+func (res *resource[T]) delete(s *Server, w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := res.repo.Delete(r.Context(), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeUpdate(w, res.entity.Name+" was successfully deleted.", id)
+}
+
+// decode reads a JSON request body into rec and returns its Id.
+func (res *resource[T]) decode(r *http.Request, rec *T) (int64, error) {
+	body, err := readBody(r, jsonTypes...)
+	if err != nil {
+		return 0, err
+	}
+	return res.entity.Decode(body, rec)
+}
+
+// jsonTypes are the content types read as JSON.
+var jsonTypes = []string{"application/json", "text/json"}
+
+// readBody reads a request body of at most maxBodyBytes, whose content type,
+// when given, must be one of want.
+func readBody(r *http.Request, want ...string) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !hasMediaType(ct, want...) {
+		return nil, checkin.Errorf(checkin.EMEDIATYPE, "Content-Type must be %s.", want[0])
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, checkin.Errorf(checkin.EINVALID, "The request body could not be read.")
+	}
+	if len(body) > maxBodyBytes {
+		return nil, checkin.Errorf(checkin.EINVALID, "The request body is larger than %d KiB.", maxBodyBytes>>10)
+	}
+	return body, nil
+}

@@ -1,0 +1,78 @@
+// Package httpapi is the service's HTTP layer: the public check-in endpoint,
+// OAuth2 tokens, the admin API (one generic set of handlers serving every
+// entity), health checks and metrics. It knows the store only through the
+// interfaces of the checkin package.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// Server holds what the handlers need. Set its fields, then call Handler.
+type Server struct {
+	Log       *slog.Logger
+	Auth      checkin.AuthService
+	Resources []Resource           // the admin API's entities
+	Ready     func(context.Context) error // nil when the database answers
+	Metrics   *Metrics
+
+	// BaseDomain is the domain under which locations are subdomains.
+	BaseDomain string
+	// DefaultLocation is the WebAddress used when the Host has no subdomain.
+	DefaultLocation string
+	// RequestTimeout bounds a request's database work; a request that runs out
+	// is answered 503 instead of hanging. Zero means 5 seconds.
+	RequestTimeout time.Duration
+}
+
+// Handler returns the service's HTTP handler with every route and the
+// middleware around them.
+func (s *Server) Handler() http.Handler {
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	if s.Metrics == nil {
+		s.Metrics = NewMetrics()
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	mux.HandleFunc("POST /api/token", s.token)
+	for _, r := range s.Resources {
+		r.register(mux, s)
+	}
+	mux.HandleFunc("/", s.notFound)
+	return s.observe(s.recoverPanics(mux))
+}
+
+func (s *Server) requestTimeout() time.Duration {
+	if s.RequestTimeout > 0 {
+		return s.RequestTimeout
+	}
+	return 5 * time.Second
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil {
+		if err := s.Ready(r.Context()); err != nil {
+			s.Log.Warn("not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the database does not answer"})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, checkin.Errorf(checkin.ENOTFOUND, "There is no route %s %s.", r.Method, r.URL.Path))
+}
