@@ -17,7 +17,7 @@ import (
 type Server struct {
 	Log       *slog.Logger
 	Auth      checkin.AuthService
-	Resources []Resource           // the admin API's entities
+	Resources []Resource                  // the admin API's entities
 	Ready     func(context.Context) error // nil when the database answers
 	Metrics   *Metrics
 

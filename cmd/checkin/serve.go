@@ -87,18 +87,7 @@ func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
 		Ready:           db.Ping,
 		BaseDomain:      cfg.baseDomain,
 		DefaultLocation: cfg.defaultLocation,
-		Resources: []httpapi.Resource{
-			httpapi.NewResource(checkin.Businesses, db.Businesses()),
-			httpapi.NewResource(checkin.BusinessSettings, db.BusinessSettings()),
-			httpapi.NewResource(checkin.Users, db.Users()),
-			httpapi.NewResource(checkin.Coworkers, db.Coworkers()),
-			httpapi.NewResource(checkin.Teams, db.Teams()),
-			httpapi.NewResource(checkin.Tariffs, db.Tariffs()),
-			httpapi.NewResource(checkin.AccessTokens, db.AccessTokens()),
-			httpapi.NewResource(checkin.Visitors, db.Visitors()),
-			httpapi.NewResource(checkin.Checkins, db.Checkins()),
-			httpapi.NewResource(checkin.FailedCheckins, db.FailedCheckins()),
-		},
+		Resources:       httpapi.AdminResources(db),
 	}
 	return s.Handler()
 }
