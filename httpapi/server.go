@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/access"
 )
 
 // Server holds what the handlers need. Set its fields, then call Handler.
@@ -20,11 +21,16 @@ type Server struct {
 	Resources []Resource                  // the admin API's entities
 	Ready     func(context.Context) error // nil when the database answers
 	Metrics   *Metrics
+	CheckIn   *access.Service  // decides public check-ins; nil leaves the endpoint out
+	Locations LocationResolver // finds a check-in's location
 
 	// BaseDomain is the domain under which locations are subdomains.
 	BaseDomain string
 	// DefaultLocation is the WebAddress used when the Host has no subdomain.
 	DefaultLocation string
+	// CheckinTimeout bounds a check-in's database work; zero means
+	// DefaultCheckinTimeout.
+	CheckinTimeout time.Duration
 	// RequestTimeout bounds a request's database work; a request that runs out
 	// is answered 503 instead of hanging. Zero means 5 seconds.
 	RequestTimeout time.Duration
@@ -44,6 +50,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	mux.HandleFunc("POST /api/token", s.token)
+	if s.CheckIn != nil {
+		mux.HandleFunc("POST /api/public/checkin", s.checkin)
+	}
 	for _, r := range s.Resources {
 		r.register(mux, s)
 	}

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,4 +150,15 @@ func (tx *Tx) business(id int64) (*checkin.Business, error) {
 	c.byID[id] = cachedBusiness{b: b, loaded: loaded}
 	c.mu.Unlock()
 	return b, nil
+}
+
+// BusinessByWebAddress returns the location with that web address, or nil.
+func (db *DB) BusinessByWebAddress(ctx context.Context, addr string) (*checkin.Business, error) {
+	var b *checkin.Business
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		b, err = tx.businessByAddress(strings.ToLower(addr))
+		return err
+	})
+	return b, err
 }

@@ -16,17 +16,8 @@ func (db *DB) AddFailedCheckin(ctx context.Context, f *checkin.FailedCheckin) (i
 
 // addFailedCheckin inserts f, filling its common fields.
 func (tx *Tx) addFailedCheckin(f *checkin.FailedCheckin) error {
-	t := tx.db.failedCheckins
-	b := base(f)
-	b.UniqueID = checkin.NewUUID()
-	b.CreatedOn, b.UpdatedOn = checkin.NewTime(tx.now), checkin.NewTime(tx.now)
 	if f.CheckinAttemptTime.IsZero() {
 		f.CheckinAttemptTime = checkin.NewTime(tx.now)
 	}
-	cols, vals, err := t.values(tx, f)
-	if err != nil {
-		return err
-	}
-	b.ID, err = tx.insert("INSERT INTO failed_checkins ("+joinColumns(cols)+") VALUES "+marks(len(cols)), vals...)
-	return err
+	return tx.db.failedCheckins.insertRow(tx, f, nil, nil)
 }

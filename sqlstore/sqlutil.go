@@ -50,5 +50,3 @@ func queryIDPairs(tx *Tx, query string, args []any, fn func(int64, int64)) error
 	}
 	return rows.Err()
 }
-
-func joinColumns(cols []string) string { return strings.Join(cols, ", ") }

@@ -195,21 +195,26 @@ func (t *table[T]) insert(tx *Tx, rec *T) error {
 			return err
 		}
 	}
+	if err := t.insertRow(tx, rec, nil, nil); err != nil {
+		return err
+	}
+	return t.saved(tx, rec)
+}
+
+// insertRow fills rec's common fields and inserts its row, with the hook's
+// internal columns and any given here.
+func (t *table[T]) insertRow(tx *Tx, rec *T, cols []string, vals []any) error {
 	b := base(rec)
 	b.UniqueID = checkin.NewUUID()
 	b.CreatedOn, b.UpdatedOn = checkin.NewTime(tx.now), checkin.NewTime(tx.now)
 	b.UpdatedBy = actor(tx.ctx)
-	cols, vals, err := t.values(tx, rec)
+	recCols, recVals, err := t.values(tx, rec)
 	if err != nil {
 		return err
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-	id, err := tx.insert("INSERT INTO "+t.entity.Table+" ("+strings.Join(cols, ", ")+") VALUES ("+marks+")", vals...)
-	if err != nil {
-		return err
-	}
-	b.ID = id
-	return t.saved(tx, rec)
+	cols, vals = append(recCols, cols...), append(recVals, vals...)
+	b.ID, err = tx.insert("INSERT INTO "+t.entity.Table+" ("+strings.Join(cols, ", ")+") VALUES "+marks(len(cols)), vals...)
+	return err
 }
 
 // values returns the columns and values written for rec: every stored

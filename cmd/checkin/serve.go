@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/access"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/sqlstore"
 )
@@ -88,6 +89,8 @@ func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
 		BaseDomain:      cfg.baseDomain,
 		DefaultLocation: cfg.defaultLocation,
 		Resources:       httpapi.AdminResources(db),
+		CheckIn:         &access.Service{Store: db},
+		Locations:       db,
 	}
 	return s.Handler()
 }

@@ -1,0 +1,132 @@
+package access
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// decision is one request being decided, inside its transaction.
+type decision struct {
+	loc  *checkin.Business
+	req  checkin.CheckinRequest
+	plan plan
+
+	// set before the transaction, for the password method
+	person         *checkin.Person
+	passwordFailed bool
+
+	tx        checkin.DecisionTx
+	now       time.Time
+	settings  checkin.Settings
+	method    Method // the plan's, or MethodMACToken when the MAC's token is used
+	source    int64
+	newDevice bool // the password method's MAC is new to the member: register it
+}
+
+// begin prepares the decision to run in tx. A decision may be run more than
+// once (a transaction retried after a serialisation failure), so everything
+// it learns in the transaction is set here afresh.
+func (d *decision) begin(tx checkin.DecisionTx) {
+	d.tx, d.now = tx, tx.Now()
+	d.method, d.source, d.newDevice = d.plan.method, d.plan.method.Source(), false
+}
+
+// run decides and records the outcome. A refusal is recorded and answered;
+// any other error aborts the transaction.
+func (d *decision) run() (Outcome, error) {
+	out, err := d.decide()
+	if r, ok := asRefusal(err); ok {
+		if err := d.record(r); err != nil {
+			return Outcome{}, err
+		}
+		return Outcome{Status: http.StatusOK, Confirmation: checkin.Refusal(r.code, r.message), Method: d.method, Result: r.code, Identity: r.identity}, nil
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	out.Status, out.Method = http.StatusOK, d.method
+	return out, nil
+}
+
+func (d *decision) decide() (Outcome, error) {
+	var err error
+	if d.settings, err = d.tx.Settings(d.loc.ID); err != nil {
+		return Outcome{}, err
+	}
+	if d.plan.code == checkin.CodeMACNotReceived {
+		return Outcome{}, d.macNotReceived()
+	}
+	switch d.plan.method {
+	case MethodDisconnect:
+		return d.disconnect()
+	case MethodToken:
+		return d.tokenCheckin()
+	}
+	if d.plan.tryMACToken {
+		if out, ok, err := d.macTokenCheckin(); ok || err != nil {
+			return out, err
+		}
+	}
+	m, err := d.member()
+	if err != nil {
+		return Outcome{}, err
+	}
+	return d.admit(m)
+}
+
+func (d *decision) macNotReceived() *refusal {
+	r := refuse(checkin.CodeMACNotReceived, "")
+	switch {
+	case d.plan.rawMAC == "":
+		r.description = fmt.Sprintf("No MAC address was sent; the %s method needs one.", d.method)
+	case len(d.plan.rawMAC) < minMACLength:
+		r.description = fmt.Sprintf("The MAC address sent is shorter than %d characters.", minMACLength)
+	default:
+		r.description = "The MAC address sent is not a MAC address such as AA:BB:CC:DD:EE:FF."
+	}
+	return r
+}
+
+// record writes the FailedCheckin of a refusal, with the member and their
+// teams and plan when known.
+func (d *decision) record(r *refusal) error {
+	f := &checkin.FailedCheckin{
+		BusinessID:              d.loc.ID,
+		BusinessName:            &d.loc.Name,
+		CheckinAttemptTime:      checkin.NewTime(d.now),
+		CheckinAttemptTimeLocal: checkin.LocalTimePtr(d.now, d.loc.Location()),
+		Source:                  d.source,
+		MacAddresses:            checkin.StringPtr(d.plan.mac),
+		Description:             checkin.StringPtr(r.description),
+	}
+	if m := r.member; m != nil {
+		f.CoworkerID, f.CoworkerFullName = &m.CoworkerID, &m.FullName
+	}
+	return d.tx.AddFailedCheckin(f)
+}
+
+// sessionAnswer is the success answer: the session's end and the seconds
+// left until it.
+func (d *decision) sessionAnswer(m *checkin.Member, expires time.Time) checkin.Confirmation {
+	when := expires.UTC().Format(checkin.CheckinTimeFormat)
+	s := &checkin.Session{TunnelID: ptr(""), SessionExpire: when, SessionTimeOut: max(0, int64(expires.Sub(d.now).Seconds()))}
+	if m != nil {
+		s.FullName, s.CoworkerID, s.CheckedIn = &m.FullName, &m.CoworkerID, ptr(true)
+	}
+	return checkin.Confirmation{WasSuccessful: true, Message: when, Value: s}
+}
+
+// checkoutAnswer is the answer to a check-out: the session ended now.
+func (d *decision) checkoutAnswer(fullName *string, coworkerID *int64) checkin.Confirmation {
+	s := &checkin.Session{FullName: fullName, CoworkerID: coworkerID, CheckedIn: ptr(false),
+		SessionExpire: d.now.UTC().Format(checkin.CheckinTimeFormat)}
+	if coworkerID == nil {
+		s.TunnelID = ptr("")
+	}
+	return checkin.Confirmation{WasSuccessful: true, Message: "OK", Value: s}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,144 @@
+// Package access decides public check-in requests: which of the nine
+// methods a request takes, whether the member or token may enter, and what
+// is recorded. It reads and writes through checkin.DecisionTx, inside one
+// transaction per decision, so the rules here and the invariants the
+// database enforces always agree.
+package access
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// errInvalidRequest is an INVALID_REQUEST_DATA refusal: a body that is not a
+// JSON object of the CheckInRequest fields.
+var errInvalidRequest = errors.New("invalid request data")
+
+// maxFieldLength bounds every string field; no credential is longer.
+const maxFieldLength = 1024
+
+// maxDepth bounds the nesting of a request body.
+const maxDepth = 8
+
+// DecodeRequest reads a CheckInRequest. Field names match in any letter
+// case and unknown fields are ignored. As the .NET clients written for
+// Nexudus expect, a number is accepted where a string is (a pincode sent as
+// 1234) and "true"/"false" where a boolean is. Anything else, including the
+// same field twice in different cases, is invalid.
+func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
+	var req checkin.CheckinRequest
+	if tooDeep(body) {
+		return req, errInvalidRequest
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+		return req, errInvalidRequest
+	}
+	strs := map[string]*string{"email": &req.Email, "password": &req.Password, "pincode": &req.Pincode,
+		"mac": &req.MAC, "token": &req.Token, "accesscardid": &req.AccessCardID}
+	bools := map[string]*bool{"disconnect": &req.Disconnect, "toggle": &req.Toggle, "donotcheckin": &req.DoNotCheckIn}
+	seen := map[string]bool{}
+	for key, val := range raw {
+		name := strings.ToLower(key)
+		s, isString := strs[name]
+		b, isBool := bools[name]
+		if !isString && !isBool {
+			continue
+		}
+		if seen[name] {
+			return req, errInvalidRequest
+		}
+		seen[name] = true
+		var err error
+		if isString {
+			*s, err = lenientString(val)
+		} else {
+			*b, err = lenientBool(val)
+		}
+		if err != nil {
+			return req, err
+		}
+	}
+	return req, nil
+}
+
+func lenientString(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case bytes.Equal(raw, []byte("null")):
+		return "", nil
+	case len(raw) > 0 && raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil || len(s) > maxFieldLength {
+			return "", errInvalidRequest
+		}
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil || len(n) > 64 {
+		return "", errInvalidRequest
+	}
+	return n.String(), nil
+}
+
+func lenientBool(raw json.RawMessage) (bool, error) {
+	var b bool
+	if err := json.Unmarshal(raw, &b); err == nil {
+		return b, nil
+	}
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return false, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		if v, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
+			return v, nil
+		}
+	}
+	return false, errInvalidRequest
+}
+
+// tooDeep reports a body nested deeper than maxDepth, which would only
+// cost the decoder work: no field of the request is nested at all.
+func tooDeep(body []byte) bool {
+	depth := 0
+	inString, escaped := false, false
+	for _, c := range body {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			if depth++; depth > maxDepth {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
+}
+
+// BasicCredentials reads "Authorization: Basic base64(email:password)".
+func BasicCredentials(header string) (email, password string, ok bool) {
+	scheme, encoded, found := strings.Cut(header, " ")
+	if !found || !strings.EqualFold(scheme, "Basic") {
+		return "", "", false
+	}
+	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+	if err != nil {
+		return "", "", false
+	}
+	email, password, ok = strings.Cut(string(decoded), ":")
+	return email, password, ok && email != ""
+}

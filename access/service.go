@@ -1,0 +1,106 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/secret"
+)
+
+// Service decides check-in requests.
+type Service struct {
+	Store checkin.CheckinStore
+}
+
+// Outcome is a decision and how to answer it.
+type Outcome struct {
+	Status       int // 200 for every decision; 400 for INVALID_REQUEST_DATA
+	Confirmation checkin.Confirmation
+	Method       Method
+	// Result is "checked_in", "checked_out", "validated", or the refusal code.
+	Result string
+	// Identity is the credential a refusal was about (an email, a card, a
+	// MAC...), for throttling; empty for a success.
+	Identity string
+}
+
+// Refused reports whether the decision was a refusal.
+func (o Outcome) Refused() bool { return !o.Confirmation.WasSuccessful }
+
+// CheckIn decides a request at a location. A refusal is recorded as one
+// FailedCheckin in the same transaction as the decision; a request that is
+// not a check-in request at all (INVALID_REQUEST_DATA) records nothing.
+// An error means the decision could not be made (the database failed) and
+// nothing was recorded.
+func (s *Service) CheckIn(ctx context.Context, loc *checkin.Business, req checkin.CheckinRequest) (Outcome, error) {
+	p := planFor(req)
+	if p.code == checkin.CodeInvalidRequestData {
+		return Outcome{Status: http.StatusBadRequest, Confirmation: checkin.Refusal(p.code, ""), Method: p.method, Result: p.code}, nil
+	}
+	d := &decision{loc: loc, req: req, plan: p}
+	if p.code == "" && p.method == MethodPassword {
+		if err := s.verifyPassword(ctx, d); err != nil {
+			return Outcome{}, err
+		}
+	}
+	var out Outcome
+	err := s.Store.Decide(ctx, func(tx checkin.DecisionTx) error {
+		d.begin(tx)
+		var err error
+		out, err = d.run()
+		return err
+	})
+	if err != nil {
+		return Outcome{}, err
+	}
+	return out, nil
+}
+
+// verifyPassword checks an email and password before the decision's
+// transaction begins: the hash is slow by design, and must not hold the
+// database's write lock. An unknown email costs as much as a wrong password.
+func (s *Service) verifyPassword(ctx context.Context, d *decision) error {
+	p, err := s.Store.PersonByEmail(ctx, d.plan.email)
+	if err != nil {
+		return err
+	}
+	hash := ""
+	if p != nil {
+		hash = p.PasswordHash
+	}
+	if !secret.VerifyPassword(hash, d.req.Password) {
+		d.passwordFailed = true
+		d.person = p
+		return nil
+	}
+	d.person = p
+	return nil
+}
+
+// errRefused carries a refusal out of the decision's steps.
+type refusal struct {
+	code        string
+	message     string // the answer's message; the code's own when empty
+	description string // why, for the FailedCheckin record
+	member      *checkin.Member
+	identity    string
+}
+
+func (r *refusal) Error() string { return r.code + ": " + r.description }
+
+func refuse(code, description string) *refusal {
+	return &refusal{code: code, description: description}
+}
+
+// noAccess is a NO_ACCESS_TO_SPACE refusal whose message names the reason.
+func noAccess(reason, description string) *refusal {
+	return &refusal{code: checkin.CodeNoAccessToSpace, message: checkin.RefusalMessages[checkin.CodeNoAccessToSpace] + ": " + reason + ".", description: description}
+}
+
+func asRefusal(err error) (*refusal, bool) {
+	var r *refusal
+	ok := errors.As(err, &r)
+	return r, ok
+}

@@ -1,0 +1,198 @@
+package checkin
+
+import (
+	"context"
+	"time"
+)
+
+// CheckinRequest is the body of POST /api/public/checkin (Nexudus's
+// CheckInRequest).
+type CheckinRequest struct {
+	Email        string `json:"email"`
+	Password     string `json:"password"`
+	Pincode      string `json:"pincode"`
+	MAC          string `json:"mac"`
+	Token        string `json:"token"`
+	AccessCardID string `json:"accessCardId"`
+	Disconnect   bool   `json:"disconnect"`
+	Toggle       bool   `json:"toggle"`
+	DoNotCheckIn bool   `json:"doNotCheckIn"`
+}
+
+// Refusal codes of the check-in endpoint, as in the spec's table.
+const (
+	CodeInvalidRequestData      = "INVALID_REQUEST_DATA"
+	CodeInvalidAccountSubdomain = "INVALID_ACCOUNT_SUBDOMAIN"
+	CodeInvalidAccessToken      = "INVALID_ACCESS_TOKEN"
+	CodeVisitorNotApproved      = "VISITOR_NOT_APPROVED"
+	CodeMACNotReceived          = "MAC_NOT_RECEIVED"
+	CodeTokenDepleted           = "TOKEN_DEPLETED"
+	CodeInvalidCardNumber       = "INVALID_CARD_NUMBER"
+	CodeInvalidCredentials      = "INVALID_CREDENTIALS"
+	CodeMissingCustomer         = "MISSING_CUSTOMER"
+	CodeDeviceLimitReached      = "DEVICE_LIMIT_REACHED"
+	CodeNoAccessToSpace         = "NO_ACCESS_TO_SPACE"
+)
+
+// RefusalMessages are the spec's messages, word for word; the spec cuts
+// DEVICE_LIMIT_REACHED's short, so its sentence is finished here.
+var RefusalMessages = map[string]string{
+	CodeInvalidRequestData:      "Invalid request data",
+	CodeInvalidAccountSubdomain: "You passed a invalid account subdomain",
+	CodeInvalidAccessToken:      "Access token is not valid.",
+	CodeVisitorNotApproved:      "Visitor has not yet been approved by host.",
+	CodeMACNotReceived:          "MAC address was not received.",
+	CodeTokenDepleted:           "This token has been used completely.",
+	CodeInvalidCardNumber:       "Invalid card number.",
+	CodeInvalidCredentials:      "Invalid username or password",
+	CodeMissingCustomer:         "This user does not have a member linked to it.",
+	CodeDeviceLimitReached:      "You can’t register a new device: you have reached the maximum number of devices allowed.",
+	CodeNoAccessToSpace:         "Coworker does not have access to this space",
+}
+
+// Confirmation is the endpoint's answer (Nexudus's ActionConfirmation).
+type Confirmation struct {
+	WasSuccessful bool                `json:"wasSuccessful"`
+	Message       string              `json:"message"`
+	Value         *Session            `json:"value,omitempty"`
+	Errors        []ConfirmationError `json:"errors,omitempty"`
+}
+
+// Session is a confirmation's value: who, and until when.
+type Session struct {
+	FullName       *string `json:"fullName,omitempty"`
+	CoworkerID     *int64  `json:"coworkerId,omitempty"`
+	TunnelID       *string `json:"tunnelId,omitempty"`
+	CheckedIn      *bool   `json:"checkedIn,omitempty"`
+	SessionExpire  string  `json:"sessionExpire"`
+	SessionTimeOut int64   `json:"sessionTimeOut"`
+}
+
+// ConfirmationError names a refusal's code.
+type ConfirmationError struct {
+	PropertyName string `json:"propertyName"`
+	Message      string `json:"message"`
+}
+
+// Refusal returns the confirmation of a refusal with the given code and,
+// when message is empty, the code's own message.
+func Refusal(code, message string) Confirmation {
+	if message == "" {
+		message = RefusalMessages[code]
+	}
+	return Confirmation{Message: message, Errors: []ConfirmationError{{PropertyName: "EventCheckIn", Message: code}}}
+}
+
+// Person is a user as a check-in decision sees it.
+type Person struct {
+	ID           int64
+	Email        string
+	FullName     string
+	PasswordHash string
+}
+
+// Member is a coworker profile as a check-in decision sees it, with its plan.
+type Member struct {
+	CoworkerID          int64
+	UserID              int64
+	BusinessID          int64
+	FullName            string
+	Email               string
+	AccessPincode       string
+	Active              bool
+	AllowNetworkCheckin bool
+	TariffID            *int64
+	TariffName          *string
+	TariffActive        bool // true when the member has no plan
+	MonthLimit          *int64
+	WeekLimit           *int64
+}
+
+// Token is an access token as a check-in decision sees it.
+type Token struct {
+	ID          int64
+	BusinessID  int64
+	Code        string
+	Description string
+	MinutesLeft int64
+	ValidFrom   *time.Time
+	ValidTo     *time.Time
+	LastAccess  *time.Time
+	Running     bool // a session is using the token's minutes since LastAccess
+	VisitorID   *int64
+}
+
+// OpenCheckin is a check-in that has not ended.
+type OpenCheckin struct {
+	ID           int64
+	FromTime     time.Time
+	BusinessDay  string
+	MacAddresses string
+}
+
+// CheckinStore runs check-in decisions. Everything a decision writes, its
+// FailedCheckin included, commits together or not at all.
+type CheckinStore interface {
+	Decide(ctx context.Context, fn func(tx DecisionTx) error) error
+	// PersonByEmail reads a user for a password check, outside any
+	// transaction: the hash is slow by design. It returns nil when none.
+	PersonByEmail(ctx context.Context, email string) (*Person, error)
+}
+
+// DecisionTx is what a check-in decision reads and writes, inside one
+// transaction. Methods that find one record return nil when there is none.
+type DecisionTx interface {
+	Now() time.Time
+	Settings(businessID int64) (Settings, error)
+
+	PersonByEmail(email string) (*Person, error)
+	PersonsByDevice(mac string) ([]Person, error)
+	// Profiles returns a user's coworker profiles at the locations of a network.
+	Profiles(userID, networkID int64) ([]Member, error)
+	HasAnyProfile(userID int64) (bool, error)
+	MembersByPincode(businessID int64, pincode string) ([]Member, error)
+	// MembersByCard returns the profiles holding a card at the locations of a network.
+	MembersByCard(networkID int64, card string) ([]Member, error)
+	// LockMember locks a profile against concurrent decisions and reads it afresh.
+	LockMember(coworkerID int64) (*Member, error)
+	SignUp(businessID int64, p *Person) (*Member, error)
+	EnableUniquePincodes(networkID int64) error
+
+	// LockPerson locks a user against concurrent decisions (for device limits).
+	LockPerson(userID int64) error
+	Devices(userID int64) ([]string, error)
+	AddDevice(userID int64, mac string) error
+
+	OpenCheckin(coworkerID, businessID int64) (*OpenCheckin, error)
+	// DaysCheckedIn returns the distinct business days, from first to last
+	// inclusive, on which a member has check-ins that count towards plan limits.
+	DaysCheckedIn(coworkerID int64, first, last string) ([]string, error)
+	// StartCheckin opens a check-in, recording the member's name, teams and
+	// plan as they are now; tokenID names the access token of a token session.
+	StartCheckin(c *Checkin, tokenID *int64) error
+	TouchCheckin(id int64, macs string) error
+	CloseCheckin(id int64, at time.Time, auto bool) error
+	CloseMemberCheckins(userIDs []int64, businessID int64, at time.Time) ([]ClosedCheckin, error)
+
+	TokenByCode(businessID int64, code string) (*Token, error)
+	VisitorByCode(businessID int64, code string) (*Visitor, error)
+	// VisitorToken returns the token of a visitor's code, creating it on first use.
+	VisitorToken(v *Visitor, minutes int64, from, to time.Time) (*Token, error)
+	TokensByDevice(businessID int64, mac string) ([]Token, error)
+	LockToken(id int64) (*Token, error)
+	AddTokenDevice(tokenID int64, mac string) error
+	StartTokenSession(t *Token, at time.Time) error
+	// StopTokenSession ends a running session that started at t.LastAccess,
+	// leaving minutesLeft, and closes its check-in at the given time. It
+	// reports false if the session had already ended.
+	StopTokenSession(t *Token, minutesLeft int64, at time.Time) (bool, error)
+	OpenTokenCheckin(tokenID int64) (*OpenCheckin, error)
+
+	AddFailedCheckin(f *FailedCheckin) error
+}
+
+// ClosedCheckin is a check-in that a check-out by device closed.
+type ClosedCheckin struct {
+	CoworkerID int64
+	FullName   string
+}

@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/access"
+)
+
+// LocationResolver finds a location by its WebAddress; nil when none.
+type LocationResolver interface {
+	BusinessByWebAddress(ctx context.Context, addr string) (*checkin.Business, error)
+}
+
+// DefaultCheckinTimeout bounds a check-in's database work, so that a door
+// is answered 503 at once instead of waiting on a database that is gone.
+const DefaultCheckinTimeout = 800 * time.Millisecond
+
+// checkin is POST /api/public/checkin.
+func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.checkinTimeout())
+	defer cancel()
+	loc, err := s.location(ctx, r.Host)
+	if err != nil {
+		s.checkinError(w, r, err)
+		return
+	}
+	if loc == nil {
+		writeJSON(w, http.StatusNotFound, checkin.Refusal(checkin.CodeInvalidAccountSubdomain, ""))
+		return
+	}
+	req, ok := s.checkinRequest(r)
+	if !ok {
+		s.Metrics.Checkins.WithLabelValues(string(access.MethodNone), checkin.CodeInvalidRequestData).Inc()
+		writeJSON(w, http.StatusBadRequest, checkin.Refusal(checkin.CodeInvalidRequestData, ""))
+		return
+	}
+	out, err := s.CheckIn.CheckIn(ctx, loc, req)
+	if err != nil {
+		s.checkinError(w, r, err)
+		return
+	}
+	s.Metrics.Checkins.WithLabelValues(string(out.Method), out.Result).Inc()
+	writeJSON(w, out.Status, out.Confirmation)
+}
+
+func (s *Server) checkinTimeout() time.Duration {
+	if s.CheckinTimeout > 0 {
+		return s.CheckinTimeout
+	}
+	return DefaultCheckinTimeout
+}
+
+// checkinRequest reads the body, with Basic credentials standing in for a
+// missing email and password.
+func (s *Server) checkinRequest(r *http.Request) (checkin.CheckinRequest, bool) {
+	body, err := readBody(r, jsonTypes...)
+	if err != nil {
+		return checkin.CheckinRequest{}, false
+	}
+	req, err := access.DecodeRequest(body)
+	if err != nil {
+		return req, false
+	}
+	if email, password, ok := access.BasicCredentials(r.Header.Get("Authorization")); ok && req.Email == "" && req.Password == "" {
+		req.Email, req.Password = email, password
+	}
+	return req, true
+}
+
+// location finds the location a request's Host names: <web-address>.<base
+// domain>, on any port. A Host that names no subdomain (the base domain
+// itself, an IP address, another name) means --default-location; a
+// subdomain that is not a location's is refused, never taken for the
+// default.
+func (s *Server) location(ctx context.Context, host string) (*checkin.Business, error) {
+	addr := s.DefaultLocation
+	if sub, ok := subdomain(host, s.BaseDomain); ok {
+		addr = sub
+	}
+	if addr == "" {
+		return nil, nil
+	}
+	return s.Locations.BusinessByWebAddress(ctx, addr)
+}
+
+// subdomain returns the part of host before ".<base>", without a port.
+func subdomain(host, base string) (string, bool) {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	base = strings.TrimSuffix(strings.ToLower(base), ".")
+	if base == "" || !strings.HasSuffix(host, "."+base) {
+		return "", false
+	}
+	return strings.TrimSuffix(host, "."+base), true
+}
+
+// checkinError answers a check-in that could not be decided, in the shape
+// of a refusal: 503 while the database is unavailable, 500 otherwise.
+func (s *Server) checkinError(w http.ResponseWriter, r *http.Request, err error) {
+	code := checkin.ErrorCode(err)
+	if code == checkin.EINTERNAL && r.Context().Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		code = checkin.EUNAVAILABLE
+	}
+	if code == checkin.EUNAVAILABLE {
+		s.Log.Warn("check-in not decided: database unavailable", "err", err)
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, checkin.Refusal("SERVICE_UNAVAILABLE", "The service is temporarily unavailable; try again shortly."))
+		return
+	}
+	s.Log.Error("check-in not decided", "err", err)
+	writeJSON(w, http.StatusInternalServerError, checkin.Refusal("INTERNAL_ERROR", "The check-in could not be decided because of an internal error."))
+}

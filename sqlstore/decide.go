@@ -1,0 +1,210 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// Decide runs a check-in decision in one write transaction: what it reads,
+// what it writes and its FailedCheckin commit together or not at all. On
+// PostgreSQL the transaction is run again if it loses a serialisation race.
+func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) error {
+	var dtx *decisionTx
+	err := db.write(ctx, func(tx *Tx) error {
+		dtx = &decisionTx{Tx: tx}
+		return fn(dtx)
+	})
+	if err == nil && dtx.settingsChanged {
+		db.cache.forgetAll()
+	}
+	return err
+}
+
+// PersonByEmail reads a user for a password check.
+func (db *DB) PersonByEmail(ctx context.Context, email string) (*checkin.Person, error) {
+	var p *checkin.Person
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		p, err = (&decisionTx{Tx: tx}).PersonByEmail(email)
+		return err
+	})
+	return p, err
+}
+
+// decisionTx is the store's side of a check-in decision.
+type decisionTx struct {
+	*Tx
+	settingsChanged bool
+}
+
+func (tx *decisionTx) Settings(businessID int64) (checkin.Settings, error) {
+	return tx.settings(businessID)
+}
+
+// one returns nil for a query that found nothing.
+func one[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return v, err
+}
+
+func (tx *decisionTx) PersonByEmail(email string) (*checkin.Person, error) {
+	var p checkin.Person
+	err := tx.QueryRow("SELECT id, email, full_name, password_hash FROM users WHERE email = ?", email).
+		Scan(&p.ID, &p.Email, &p.FullName, &p.PasswordHash)
+	return one(&p, err)
+}
+
+func (tx *decisionTx) PersonsByDevice(mac string) ([]checkin.Person, error) {
+	rows, err := tx.Query("SELECT u.id, u.email, u.full_name FROM user_devices d JOIN users u ON u.id = d.user_id WHERE d.mac = ? ORDER BY u.id", mac)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []checkin.Person
+	for rows.Next() {
+		var p checkin.Person
+		if err := rows.Scan(&p.ID, &p.Email, &p.FullName); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// memberSelect reads coworker profiles with their plans.
+const memberSelect = `SELECT c.id, c.user_id, c.business_id, c.full_name, c.email, c.access_pincode, c.active,
+	c.allow_network_checkin, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit
+	FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id`
+
+func (tx *decisionTx) members(query string, args ...any) ([]checkin.Member, error) {
+	rows, err := tx.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []checkin.Member
+	for rows.Next() {
+		var m checkin.Member
+		var tariffActive sql.NullBool
+		if err := rows.Scan(&m.CoworkerID, &m.UserID, &m.BusinessID, &m.FullName, &m.Email, &m.AccessPincode, &m.Active,
+			&m.AllowNetworkCheckin, &m.TariffID, &m.TariffName, &tariffActive, &m.MonthLimit, &m.WeekLimit); err != nil {
+			return nil, err
+		}
+		m.TariffActive = !tariffActive.Valid || tariffActive.Bool
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (tx *decisionTx) Profiles(userID, networkID int64) ([]checkin.Member, error) {
+	return tx.members(memberSelect+" JOIN businesses b ON b.id = c.business_id WHERE c.user_id = ? AND b.network_id = ? ORDER BY c.id", userID, networkID)
+}
+
+func (tx *decisionTx) HasAnyProfile(userID int64) (bool, error) {
+	return tx.exists("SELECT 1 FROM coworkers WHERE user_id = ?", userID)
+}
+
+func (tx *decisionTx) MembersByPincode(businessID int64, pincode string) ([]checkin.Member, error) {
+	return tx.members(memberSelect+" WHERE c.business_id = ? AND c.access_pincode = ? ORDER BY c.id", businessID, pincode)
+}
+
+func (tx *decisionTx) MembersByCard(networkID int64, card string) ([]checkin.Member, error) {
+	return tx.members(memberSelect+` JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
+		WHERE cc.card = ? AND b.network_id = ? ORDER BY c.id`, card, networkID)
+}
+
+func (tx *decisionTx) LockMember(coworkerID int64) (*checkin.Member, error) {
+	lock := ""
+	if tx.db.dialect == postgresDialect {
+		lock = " FOR UPDATE OF c"
+	}
+	ms, err := tx.members(memberSelect+" WHERE c.id = ?"+lock, coworkerID)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return &ms[0], nil
+}
+
+// SignUp registers a user as a member of a location (MembersSignUp).
+func (tx *decisionTx) SignUp(businessID int64, p *checkin.Person) (*checkin.Member, error) {
+	c := checkin.Coworkers.New()
+	c.BusinessID, c.FullName, c.Email = businessID, p.FullName, p.Email
+	if c.FullName == "" {
+		c.FullName = p.Email
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := tx.db.coworkers.insert(tx.Tx, c); err != nil {
+		return nil, err
+	}
+	return tx.LockMember(c.ID)
+}
+
+// EnableUniquePincodes turns Security.GenerateUniquePincode on at every
+// location of a network.
+func (tx *decisionTx) EnableUniquePincodes(networkID int64) error {
+	rows, err := tx.Query("SELECT id FROM businesses WHERE network_id = ?", networkID)
+	if err != nil {
+		return err
+	}
+	var businesses []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		businesses = append(businesses, id)
+	}
+	rows.Close()
+	for _, id := range businesses {
+		if err := setSetting(tx.Tx, id, checkin.SettingGenerateUniquePincode, "True"); err != nil {
+			return err
+		}
+	}
+	tx.settingsChanged = true
+	return nil
+}
+
+func (tx *decisionTx) LockPerson(userID int64) error {
+	if tx.db.dialect != postgresDialect {
+		return nil // SQLite's write transactions already run one at a time
+	}
+	_, err := tx.Exec("SELECT id FROM users WHERE id = ? FOR UPDATE", userID)
+	return err
+}
+
+func (tx *decisionTx) Devices(userID int64) ([]string, error) {
+	devices, err := userDevices(tx.Tx, []int64{userID})
+	return devices[userID], err
+}
+
+func (tx *decisionTx) AddDevice(userID int64, mac string) error {
+	_, err := tx.Exec("INSERT INTO user_devices (user_id, mac, created_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", userID, mac, tx.now)
+	return err
+}
+
+func (tx *decisionTx) AddFailedCheckin(f *checkin.FailedCheckin) error {
+	if f.CoworkerID != nil {
+		snap, err := snapshotCoworker(tx.Tx, *f.CoworkerID)
+		if err != nil {
+			return err
+		}
+		f.TeamsAtTheTimeOfCheckin, f.TariffAtTheTimeOfCheckin = snap.teams, snap.tariff
+	}
+	return tx.addFailedCheckin(f)
+}
+
+func timePtr(t *checkin.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	return &t.Time
+}
