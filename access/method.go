@@ -87,7 +87,9 @@ func planFor(req checkin.CheckinRequest) plan {
 	case strings.TrimSpace(req.AccessCardID) != "":
 		p.method = MethodCard
 	case p.rawMAC != "":
-		return macRequired(MethodMAC)
+		p = macRequired(MethodMAC)
+		p.tryMACToken = validMAC
+		return p
 	default:
 		p.method, p.code = MethodNone, checkin.CodeInvalidRequestData
 		return p

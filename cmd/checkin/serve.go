@@ -51,6 +51,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	go sweep(ctx, db, log)
 	srv := newHTTPServer(newHandler(db, cfg, log))
 	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation)
 	return serveUntilDone(ctx, srv, ln, log)

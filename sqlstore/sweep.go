@@ -1,0 +1,115 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// Sweep is the background work of check-ins: it closes the check-ins left
+// open when their location's business day ended (at the daily cut-off,
+// AutoCheckout true), and ends token sessions whose minutes ran out. Every
+// change is a conditional update, so several instances may sweep at once
+// and each record is still closed once. It returns how many check-ins and
+// token sessions it closed.
+func (db *DB) Sweep(ctx context.Context) (int, error) {
+	var businesses []*checkin.Business
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		businesses, err = db.businesses.scan(tx, db.businesses.selects+" WHERE t.id IN (SELECT DISTINCT business_id FROM checkins WHERE to_time IS NULL)")
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	closed := 0
+	for _, b := range businesses {
+		n, err := db.closeEndedDays(ctx, b)
+		closed += n
+		if err != nil {
+			return closed, err
+		}
+	}
+	n, err := db.endSpentTokens(ctx)
+	return closed + n, err
+}
+
+// closeEndedDays closes a location's member check-ins from business days
+// that have ended, each at the cut-off that ended its day.
+func (db *DB) closeEndedDays(ctx context.Context, b *checkin.Business) (int, error) {
+	closed := 0
+	err := db.write(ctx, func(tx *Tx) error {
+		closed = 0
+		s, err := tx.settings(b.ID)
+		if err != nil {
+			return err
+		}
+		today, _ := checkin.BusinessDay(tx.now, b.Location(), s.DailyCutOff)
+		rows, err := tx.Query(`SELECT DISTINCT business_day FROM checkins
+			WHERE business_id = ? AND to_time IS NULL AND access_token_id IS NULL AND business_day < ?`, b.ID, checkin.FormatDay(today))
+		if err != nil {
+			return err
+		}
+		var days []string
+		for rows.Next() {
+			var day string
+			if err := rows.Scan(&day); err != nil {
+				rows.Close()
+				return err
+			}
+			days = append(days, day)
+		}
+		rows.Close()
+		for _, day := range days {
+			d, err := time.Parse(time.DateOnly, day)
+			if err != nil {
+				return err
+			}
+			end := checkin.DayEnd(d, b.Location(), s.DailyCutOff)
+			res, err := tx.Exec(`UPDATE checkins SET to_time = ?, to_time_local = ?, auto_checkout = TRUE, updated_on = ?
+				WHERE business_id = ? AND business_day = ? AND to_time IS NULL AND access_token_id IS NULL`,
+				checkin.NewTime(end), checkin.NewLocalTime(end, b.Location()), tx.now, b.ID, day)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			closed += int(n)
+		}
+		return rows.Err()
+	})
+	return closed, err
+}
+
+// endSpentTokens ends the running token sessions whose minutes are used up,
+// at the moment they ran out (or ValidTo, if sooner).
+func (db *DB) endSpentTokens(ctx context.Context) (int, error) {
+	ended := 0
+	err := db.write(ctx, func(tx *Tx) error {
+		ended = 0
+		dtx := &decisionTx{Tx: tx}
+		tokens, err := dtx.tokens(tokenSelect + " WHERE t.running")
+		if err != nil {
+			return err
+		}
+		for _, t := range tokens {
+			end := t.LastAccess.Add(time.Duration(t.MinutesLeft) * time.Minute)
+			if t.ValidTo != nil && t.ValidTo.Before(end) {
+				end = *t.ValidTo
+			}
+			if end.After(tx.now) {
+				continue
+			}
+			left := max(0, t.MinutesLeft-int64((end.Sub(*t.LastAccess)+time.Minute-1)/time.Minute))
+			ok, err := dtx.StopTokenSession(&t, left, end)
+			if err != nil {
+				return err
+			}
+			if ok {
+				ended++
+			}
+		}
+		return nil
+	})
+	return ended, err
+}
