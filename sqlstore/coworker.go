@@ -84,33 +84,34 @@ func linkUser(tx *Tx, email, fullName, passwordHash string) (int64, error) {
 // checkPincode applies the location's pincode settings: a minimum length,
 // a generated pincode for a new member when Security.AutoGeneratePincode is
 // on, and no two members of the network with one pincode while
-// Security.GenerateUniquePincode is on. The network's row is locked while
-// checking, so two saves of one pincode cannot both pass.
+// Security.GenerateUniquePincode is on at any location of the network. The
+// network's row is locked while checking, so two saves of one pincode
+// cannot both pass.
 func checkPincode(tx *Tx, c *checkin.Coworker, isNew bool, v *checkin.Validation) error {
 	s, err := tx.settings(c.BusinessID)
 	if err != nil {
 		return err
 	}
-	if !s.GenerateUniquePincode && !(s.AutoGeneratePincode && isNew && c.AccessPincode == "") {
-		if c.AccessPincode != "" && len(c.AccessPincode) < s.PincodeMinLength {
-			v.Add("AccessPincode", c.AccessPincode, "must be at least %d digits (Security.PincodeMinLength)", s.PincodeMinLength)
-		}
+	generate := isNew && c.AccessPincode == "" && s.AutoGeneratePincode
+	if c.AccessPincode == "" && !generate {
+		return nil
+	}
+	if !generate && len(c.AccessPincode) < s.PincodeMinLength {
+		v.Add("AccessPincode", c.AccessPincode, "must be at least %d digits (Security.PincodeMinLength)", s.PincodeMinLength)
 		return nil
 	}
 	network, err := lockNetwork(tx, c.BusinessID)
 	if err != nil {
 		return err
 	}
-	if c.AccessPincode == "" && isNew && s.AutoGeneratePincode {
+	if generate {
 		c.AccessPincode, err = uniquePincode(tx, network, max(6, s.PincodeMinLength))
 		return err
 	}
-	if c.AccessPincode == "" {
-		return nil
-	}
-	if len(c.AccessPincode) < s.PincodeMinLength {
-		v.Add("AccessPincode", c.AccessPincode, "must be at least %d digits (Security.PincodeMinLength)", s.PincodeMinLength)
-		return nil
+	unique, err := tx.exists(`SELECT 1 FROM business_settings s JOIN businesses b ON b.id = s.business_id
+		WHERE b.network_id = ? AND s.canonical_name = ? AND s.value = 'True'`, network, checkin.SettingGenerateUniquePincode)
+	if err != nil || !unique {
+		return err
 	}
 	taken, err := pincodeTaken(tx, network, c.AccessPincode, c.ID)
 	if err != nil {
