@@ -50,17 +50,27 @@ func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
 }
 
 func newFixture(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) *fixture {
-	srv := &httpapi.Server{Auth: db, Resources: httpapi.AdminResources(db), CheckIn: &access.Service{Store: db},
-		Locations: db, Ready: db.Ping, BaseDomain: "localhost"}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	f := &fixture{t: t, db: db, clock: clock, url: ts.URL, ctx: context.Background()}
+	f := &fixture{t: t, db: db, clock: clock, ctx: context.Background()}
+	f.url = f.serve(nil)
 	f.loc = f.location("acme", 0)
 	f.planID = f.plan("Hot desk", true, nil, nil)
 	f.teamID = f.team(f.loc.ID, "Blue")
 	f.jane = f.member(memberSpec{name: "Jane Doe", email: janeEmail, password: janePassword, pincode: janePincode,
 		cards: "CARD-1,card-2", devices: janeDevice, tariff: &f.planID, teams: []int64{f.teamID}})
 	return f
+}
+
+// serve starts a server on the fixture's database, configured by
+// configure, and returns its URL.
+func (f *fixture) serve(configure func(s *httpapi.Server)) string {
+	srv := &httpapi.Server{Auth: f.db, Resources: httpapi.AdminResources(f.db), CheckIn: &access.Service{Store: f.db},
+		Locations: f.db, Ready: f.db.Ping, BaseDomain: "localhost"}
+	if configure != nil {
+		configure(srv)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	f.t.Cleanup(ts.Close)
+	return ts.URL
 }
 
 // location creates a location in the network given, or a new network.
@@ -153,7 +163,13 @@ func (f *fixture) post(body string) (int, checkin.Confirmation) {
 // postTo sends a check-in body with the given Host and headers.
 func (f *fixture) postTo(host, body string, header http.Header) (int, checkin.Confirmation) {
 	f.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, f.url+"/api/public/checkin", bytes.NewBufferString(body))
+	return f.postURL(f.url, host, body, header)
+}
+
+// postURL sends a check-in body to the server at url.
+func (f *fixture) postURL(url, host, body string, header http.Header) (int, checkin.Confirmation) {
+	f.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/api/public/checkin", bytes.NewBufferString(body))
 	if err != nil {
 		f.t.Fatal(err)
 	}
