@@ -39,7 +39,10 @@ func (t *AccessToken) Validate() error {
 	case len(t.AccessCode) > 64 || strings.ContainsAny(t.AccessCode, " \t\r\n"):
 		v.Add("AccessCode", t.AccessCode, "must be at most 64 characters without spaces")
 	}
-	if t.MinutesIncluded <= 0 || t.MinutesIncluded > MaxTokenMinutes {
+	switch {
+	case t.MinutesIncluded == 0:
+		v.Require("MinutesIncluded", true)
+	case t.MinutesIncluded < 0 || t.MinutesIncluded > MaxTokenMinutes:
 		v.Add("MinutesIncluded", t.MinutesIncluded, "must be between 1 and %d", MaxTokenMinutes)
 	}
 	if t.MinutesLeft == nil {

@@ -255,7 +255,7 @@ func (s *Schema) Decode(body []byte, rec any) (id int64, err error) {
 		}
 		if f.Name == "Id" {
 			if err := json.Unmarshal(val, &id); err != nil {
-				v.Add("Id", string(val), "must be a whole number")
+				v.Add("Id", val, "must be a whole number")
 			}
 			continue
 		}
@@ -263,7 +263,7 @@ func (s *Schema) Decode(body []byte, rec any) (id int64, err error) {
 			continue
 		}
 		if err := decodeField(f, val, rec); err != nil {
-			v.Add(f.Name, string(val), "%s", err.Error())
+			v.Add(f.Name, val, "%s", err.Error()) // the value as sent, as JSON
 		}
 	}
 	return id, v.Err()

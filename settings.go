@@ -24,13 +24,13 @@ func (s *BusinessSetting) Validate() error {
 	var v Validation
 	s.Name = strings.TrimSpace(s.Name)
 	v.Require("BusinessId", s.BusinessID == 0)
+	v.Require("Name", s.Name == "")
+	v.Require("Value", strings.TrimSpace(s.Value) == "")
 	def := SettingDef(s.Name)
 	switch {
-	case s.Name == "":
-		v.Require("Name", true)
-	case def == nil:
+	case def == nil && s.Name != "":
 		v.Add("Name", s.Name, "is not a setting of this service; known settings: %s", strings.Join(SettingNames(), ", "))
-	default:
+	case def != nil && strings.TrimSpace(s.Value) != "":
 		value, err := def.parse(strings.TrimSpace(s.Value))
 		if err != nil {
 			v.Add("Value", s.Value, "%s", err.Error())

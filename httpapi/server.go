@@ -14,6 +14,26 @@ import (
 	"github.com/checkin-oss/checkin/access"
 )
 
+// Store is the database as the server needs it; the SQL store is one.
+type Store interface {
+	Repositories
+	checkin.AuthService
+	Ping(ctx context.Context) error
+}
+
+// New returns the server of the whole service over store: OAuth2 tokens,
+// the admin API of every entity and the readiness check. The binary and the
+// end-to-end tests both build their server here; set Log, BaseDomain and
+// DefaultLocation, then call Handler.
+func New(store Store) *Server {
+	return &Server{
+		Auth:       store,
+		Ready:      store.Ping,
+		Resources:  AdminResources(store),
+		BaseDomain: "localhost",
+	}
+}
+
 // Server holds what the handlers need. Set its fields, then call Handler.
 type Server struct {
 	Log       *slog.Logger

@@ -30,13 +30,20 @@ func prepareCheckin(tx *Tx, c, old *checkin.Checkin) error {
 	if err := sameNetwork(tx, b, *c.CoworkerID); err != nil {
 		return err
 	}
-	if c.FromTime.IsZero() {
+	switch {
+	case !c.FromTime.IsZero():
+	case old != nil: // a replace that leaves FromTime out keeps when the stay began
+		c.FromTime = old.FromTime
+	default:
 		c.FromTime = checkin.NewTime(tx.now)
+	}
+	if c.ToTime != nil && c.ToTime.Before(c.FromTime.Time) {
+		return checkin.Invalid("ToTime", c.ToTime, "must not be before FromTime (%s)", c.FromTime.Format(time.RFC3339))
 	}
 	if c.LastActivity == nil {
 		c.LastActivity = &c.FromTime
 	}
-	if old == nil || *old.CoworkerID != *c.CoworkerID || old.BusinessID != c.BusinessID {
+	if old == nil || old.CoworkerID == nil || *old.CoworkerID != *c.CoworkerID || old.BusinessID != c.BusinessID {
 		snap, err := snapshotCoworker(tx, *c.CoworkerID)
 		if err != nil {
 			return err
