@@ -13,6 +13,7 @@ import (
 const (
 	DefaultPageSize = 25
 	MaxPageSize     = 1000
+	MaxPage         = 1<<31 - 1 // so that page × size never overflows
 	maxListIDs      = 1000
 )
 
@@ -90,8 +91,8 @@ func (s *Schema) parseParam(q *ListQuery, key, raw string, dir *string) error {
 	switch lower := strings.ToLower(key); lower {
 	case "page":
 		q.Page, err = strconv.Atoi(raw)
-		if err != nil || q.Page < 1 {
-			return Invalid("page", raw, "must be a whole number from 1")
+		if err != nil || q.Page < 1 || q.Page > MaxPage {
+			return Invalid("page", raw, "must be a whole number from 1 to %d", MaxPage)
 		}
 	case "size":
 		q.Size, err = strconv.Atoi(raw)

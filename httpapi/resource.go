@@ -3,7 +3,9 @@ package httpapi
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/checkin-oss/checkin"
 )
@@ -69,7 +71,7 @@ func (res *resource[T]) get(s *Server, w http.ResponseWriter, r *http.Request) {
 }
 
 func (res *resource[T]) list(s *Server, w http.ResponseWriter, r *http.Request) {
-	q, err := res.entity.ParseListQuery(r.URL.Query())
+	q, err := res.listQuery(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -80,6 +82,33 @@ func (res *resource[T]) list(s *Server, w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	writeJSON(w, http.StatusOK, checkin.NewPage(q, recs, total))
+}
+
+func (res *resource[T]) listQuery(r *http.Request) (checkin.ListQuery, error) {
+	values, err := queryValues(r.URL.RawQuery)
+	if err != nil {
+		return checkin.ListQuery{}, err
+	}
+	return res.entity.ParseListQuery(values)
+}
+
+// queryValues parses a query string. Unlike r.URL.Query, which silently
+// drops a parameter that is not valid URL encoding, it refuses it by name.
+func queryValues(raw string) (url.Values, error) {
+	values, err := url.ParseQuery(raw)
+	if err == nil {
+		return values, nil
+	}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if _, err := url.ParseQuery(pair); err != nil {
+			name, _, _ := strings.Cut(pair, "=")
+			if unescaped, err := url.QueryUnescape(name); err == nil {
+				name = unescaped
+			}
+			return nil, checkin.Invalid(name, pair, "is not valid URL encoding: write %% as %%25 and ; as %%3B")
+		}
+	}
+	return nil, checkin.Errorf(checkin.EINVALID, "The query string is not valid URL encoding.")
 }
 
 func (res *resource[T]) create(s *Server, w http.ResponseWriter, r *http.Request) {

@@ -36,9 +36,10 @@ type API struct {
 
 // shared is what the copies made by For have in common.
 type shared struct {
-	admin    *User         // made on first use
-	seq      int           // for unique names and addresses
-	settings map[int64]int // setting samples made per location
+	admin   *User        // made on first use
+	seq     int          // for unique names and addresses
+	sql     *sql.DB      // opened on first use
+	cleanup func(func()) // the Cleanup of the test that made the API
 }
 
 // For returns the API reporting its failures to t: for subtests, whose
@@ -66,7 +67,7 @@ func New(t testing.TB, dialect string, clock *checkin.ManualClock, configure ...
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &API{t: t, URL: ts.URL, DB: db, DSN: dsn, Dialect: dialect, Clock: clock, Server: srv, shared: &shared{settings: map[int64]int{}}}
+	return &API{t: t, URL: ts.URL, DB: db, DSN: dsn, Dialect: dialect, Clock: clock, Server: srv, shared: &shared{cleanup: t.Cleanup}}
 }
 
 // Each runs fn as a subtest on each test database ("sqlite", and
@@ -80,19 +81,23 @@ func Each(t *testing.T, fn func(t *testing.T, a *API), configure ...func(*httpap
 	}
 }
 
-// SQL opens the test database directly, for checks of what is stored.
+// SQL returns the test database opened directly, for checks of what is
+// stored.
 func (a *API) SQL() *sql.DB {
 	a.t.Helper()
-	driver := "sqlite"
-	if a.Dialect == "postgres" {
-		driver = "pgx"
+	if a.sql == nil {
+		driver := "sqlite"
+		if a.Dialect == "postgres" {
+			driver = "pgx"
+		}
+		db, err := sql.Open(driver, a.DSN)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		a.cleanup(func() { db.Close() })
+		a.sql = db
 	}
-	db, err := sql.Open(driver, a.DSN)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	a.t.Cleanup(func() { db.Close() })
-	return db
+	return a.sql
 }
 
 // Response is an answer, read in full.
@@ -102,7 +107,14 @@ type Response struct {
 	Body   []byte
 }
 
-func (r *Response) String() string { return fmt.Sprintf("%d %s", r.Status, bytes.TrimSpace(r.Body)) }
+// String shows the status and the start of the body, for failure messages.
+func (r *Response) String() string {
+	body := bytes.TrimSpace(r.Body)
+	if len(body) > 400 {
+		body = append(body[:400:400], "..."...)
+	}
+	return fmt.Sprintf("%d %s", r.Status, body)
+}
 
 // Object decodes the answer as a JSON object.
 func (r *Response) Object(t testing.TB) map[string]any {

@@ -54,8 +54,9 @@ var sampleSettings = [][2]string{
 
 // Sample returns the JSON of a new, valid record of the entity at the
 // location, creating through the admin API what it refers to. Business and
-// User ignore the location; FailedCheckin, being read-only, gets a body that
-// would be valid if it could be written.
+// User ignore the location; a BusinessSetting goes to a new location once
+// the given one has every setting; FailedCheckin, being read-only, gets a
+// body that would be valid if it could be written.
 func (a *API) Sample(entity string, businessID int64) map[string]any {
 	a.t.Helper()
 	n := a.Next()
@@ -63,8 +64,7 @@ func (a *API) Sample(entity string, businessID int64) map[string]any {
 	case "Business":
 		return map[string]any{"Name": fmt.Sprintf("Location %d", n), "WebAddress": fmt.Sprintf("loc-%d", n), "TimeZone": "Europe/London"}
 	case "BusinessSetting":
-		s := sampleSettings[a.settingsAt(businessID)%len(sampleSettings)]
-		return map[string]any{"BusinessId": businessID, "Name": s[0], "Value": s[1]}
+		return a.freeSetting(businessID)
 	case "User":
 		return map[string]any{"Email": fmt.Sprintf("person%d@example.com", n), "FullName": fmt.Sprintf("Person %d", n), "Password": "a-password"}
 	case "Coworker":
@@ -88,11 +88,21 @@ func (a *API) Sample(entity string, businessID int64) map[string]any {
 	return nil
 }
 
-// settingsAt counts the setting samples made for a location, so that each
-// names another setting.
-func (a *API) settingsAt(businessID int64) int {
-	a.settings[businessID]++
-	return a.settings[businessID] - 1
+// freeSetting returns a setting that the location does not have yet, or,
+// once it has them all, one of a new location.
+func (a *API) freeSetting(businessID int64) map[string]any {
+	a.t.Helper()
+	page := a.Get(a.AdminToken(), fmt.Sprintf("%s?BusinessSetting_Business=%d&size=100", Path("BusinessSetting"), businessID))
+	set := map[string]bool{}
+	for _, rec := range page["Records"].([]any) {
+		set[checkin.SettingDef(rec.(map[string]any)["Name"].(string)).Name] = true
+	}
+	for _, s := range sampleSettings {
+		if !set[s[0]] {
+			return map[string]any{"BusinessId": businessID, "Name": s[0], "Value": s[1]}
+		}
+	}
+	return a.freeSetting(a.NewLocation())
 }
 
 // AddFailedCheckin stores a failed check-in as the check-in endpoint would,

@@ -1,0 +1,149 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/checkin-oss/checkin/httpapi/apitest"
+)
+
+// tokenForm is a form for POST /api/token.
+func tokenForm(pairs ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v.Set(pairs[i], pairs[i+1])
+	}
+	return v
+}
+
+// wantOAuthError checks an OAuth2 error answer.
+func wantOAuthError(t *testing.T, r *apitest.Response, code string) {
+	t.Helper()
+	body := r.Object(t)
+	if r.Status != http.StatusBadRequest || body["error"] != code || body["error_description"] == "" || len(body) != 2 {
+		t.Errorf("got %s, want 400 with error %s and an error_description", r, code)
+	}
+}
+
+func TestTokenPasswordGrant(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.Admin()
+		r := a.Do("POST", "/api/token", "", tokenForm("grant_type", "password", "username", "ADMIN@example.com", "password", admin.Password))
+		tokens := apitest.Decode[apitest.Tokens](t, a.Want(r, http.StatusOK, "password grant"))
+		if tokens.TokenType != "bearer" || tokens.ExpiresIn != 7*24*3600 || tokens.AccessToken == "" || tokens.RefreshToken == "" {
+			t.Errorf("tokens = %+v", tokens)
+		}
+		if got := r.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store", got)
+		}
+		a.Want(a.Do("GET", usersPath, tokens.AccessToken, nil), http.StatusOK, "the new token")
+
+		wrong := a.Do("POST", "/api/token", "", tokenForm("grant_type", "password", "username", admin.Email, "password", "wrong password"))
+		unknown := a.Do("POST", "/api/token", "", tokenForm("grant_type", "password", "username", "nobody@example.com", "password", "wrong password"))
+		want := map[string]any{"error": "invalid_grant", "error_description": "The user name or password is incorrect."}
+		for _, r := range []*apitest.Response{wrong, unknown} {
+			if got := r.Object(t); r.Status != http.StatusBadRequest || !reflect.DeepEqual(got, want) {
+				t.Errorf("got %s, want 400 %v", r, want)
+			}
+		}
+		for _, tc := range []struct {
+			name string
+			form url.Values
+			code string
+		}{
+			{"no grant type", tokenForm("username", admin.Email, "password", admin.Password), "invalid_request"},
+			{"no password", tokenForm("grant_type", "password", "username", admin.Email), "invalid_request"},
+			{"another grant", tokenForm("grant_type", "client_credentials"), "unsupported_grant_type"},
+			{"no refresh token", tokenForm("grant_type", "refresh_token"), "invalid_request"},
+			{"unknown refresh token", tokenForm("grant_type", "refresh_token", "refresh_token", "made-up"), "invalid_grant"},
+		} {
+			wantOAuthError(t, a.Do("POST", "/api/token", "", tc.form), tc.code)
+		}
+		json := map[string]any{"grant_type": "password", "username": admin.Email, "password": admin.Password}
+		wantOAuthError(t, a.Do("POST", "/api/token", "", json), "unsupported_grant_type")
+		wantOAuthError(t, a.Do("POST", "/api/token", "", "grant_type=password", "Content-Type: text/plain"), "unsupported_grant_type")
+	})
+}
+
+func TestTokenRefreshRotates(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.Admin()
+		first := a.SignIn(admin.Email, admin.Password)
+		a.Clock.Advance(time.Hour)
+		r := a.Do("POST", "/api/token", "", tokenForm("grant_type", "refresh_token", "refresh_token", first.RefreshToken))
+		second := apitest.Decode[apitest.Tokens](t, a.Want(r, http.StatusOK, "refresh"))
+		if second.AccessToken == first.AccessToken || second.RefreshToken == first.RefreshToken || second.ExpiresIn != 7*24*3600 {
+			t.Errorf("refresh answered %+v after %+v; want a new pair", second, first)
+		}
+		a.Want(a.Do("GET", usersPath, second.AccessToken, nil), http.StatusOK, "the refreshed access token")
+		again := a.Do("POST", "/api/token", "", tokenForm("grant_type", "refresh_token", "refresh_token", first.RefreshToken))
+		wantOAuthError(t, again, "invalid_grant")
+
+		a.Clock.Advance(15*24*time.Hour + time.Second)
+		late := a.Do("POST", "/api/token", "", tokenForm("grant_type", "refresh_token", "refresh_token", second.RefreshToken))
+		wantOAuthError(t, late, "invalid_grant")
+	})
+}
+
+func TestBearerTokens(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		token := a.AdminToken()
+		a.Clock.Advance(7*24*time.Hour - time.Minute)
+		a.Want(a.Do("GET", usersPath, token, nil), http.StatusOK, "a token a minute before it expires")
+		a.Clock.Advance(time.Minute)
+		for _, header := range []string{
+			"Authorization: Bearer " + token, // expired
+			"Authorization: Bearer not-a-token",
+			"Authorization: Bearer ",
+			"Authorization: Basic YWRtaW5AZXhhbXBsZS5jb206YWRtaW4tcGFzc3dvcmQ=",
+			"Authorization: " + token,
+			"",
+		} {
+			r := a.Do("GET", usersPath, "", nil, header)
+			if r.Status != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("%q: got %s with WWW-Authenticate %q, want 401 with Bearer", header, r, r.Header.Get("WWW-Authenticate"))
+			}
+		}
+	})
+}
+
+func TestSecretsAreStoredOnlyAsHashes(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.Admin()
+		first := a.SignIn(admin.Email, admin.Password)
+		r := a.Do("POST", "/api/token", "", tokenForm("grant_type", "refresh_token", "refresh_token", first.RefreshToken))
+		second := apitest.Decode[apitest.Tokens](t, a.Want(r, http.StatusOK, "refresh"))
+		secrets := []string{admin.Token, first.AccessToken, first.RefreshToken, second.AccessToken, second.RefreshToken, admin.Password}
+		db := a.SQL()
+		for _, query := range []string{
+			"SELECT access_hash || ' ' || refresh_hash FROM oauth_tokens",
+			"SELECT password_hash FROM users",
+		} {
+			rows, err := db.Query(query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				var stored string
+				if err := rows.Scan(&stored); err != nil {
+					t.Fatal(err)
+				}
+				n++
+				for _, s := range secrets {
+					if strings.Contains(stored, s) {
+						t.Errorf("%s: %q holds a secret in the clear", query, stored)
+					}
+				}
+			}
+			rows.Close()
+			if n == 0 {
+				t.Errorf("%s: no rows; the check checked nothing", query)
+			}
+		}
+	})
+}

@@ -1,0 +1,134 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/httpapi/apitest"
+)
+
+// endpoint is one admin route, guarded by the role {Entity}-{action}.
+type endpoint struct {
+	action     string
+	wantOK     int // the answer to a user allowed to call it
+	wantDenied int // the answer to a signed-in user without the role
+	// request returns a request that succeeds for an allowed user, making
+	// what it needs afresh.
+	request func(a *apitest.API) (method, path string, body any)
+}
+
+var roleActions = []string{checkin.ActionList, checkin.ActionRead, checkin.ActionCreate, checkin.ActionEdit, checkin.ActionDelete}
+
+// adminEndpoints returns the five endpoints of an entity. Writes to a
+// read-only entity answer 405 to every signed-in user.
+func adminEndpoints(s *checkin.Schema, loc int64) []endpoint {
+	existing := func(a *apitest.API) int64 {
+		if s.ReadOnly {
+			return a.AddFailedCheckin(&checkin.FailedCheckin{BusinessID: loc, Source: checkin.SourceManual})
+		}
+		return a.Create(a.AdminToken(), s.Path, a.Sample(s.Name, loc))
+	}
+	write := func(e endpoint) endpoint {
+		if s.ReadOnly {
+			e.wantOK, e.wantDenied = http.StatusMethodNotAllowed, http.StatusMethodNotAllowed
+		}
+		return e
+	}
+	return []endpoint{
+		{checkin.ActionList, http.StatusOK, http.StatusForbidden, func(a *apitest.API) (string, string, any) {
+			return "GET", s.Path, nil
+		}},
+		{checkin.ActionRead, http.StatusOK, http.StatusForbidden, func(a *apitest.API) (string, string, any) {
+			return "GET", fmt.Sprintf("%s/%d", s.Path, existing(a)), nil
+		}},
+		write(endpoint{checkin.ActionCreate, http.StatusOK, http.StatusForbidden, func(a *apitest.API) (string, string, any) {
+			return "POST", s.Path, a.Sample(s.Name, loc)
+		}}),
+		write(endpoint{checkin.ActionEdit, http.StatusOK, http.StatusForbidden, func(a *apitest.API) (string, string, any) {
+			body := a.Sample(s.Name, loc)
+			id := existing(a)
+			if !s.ReadOnly {
+				id = a.Create(a.AdminToken(), s.Path, body)
+			}
+			body["Id"] = id
+			return "PUT", s.Path, body
+		}}),
+		write(endpoint{checkin.ActionDelete, http.StatusOK, http.StatusForbidden, func(a *apitest.API) (string, string, any) {
+			return "DELETE", fmt.Sprintf("%s/%d", s.Path, existing(a)), nil
+		}}),
+	}
+}
+
+// allRolesBut returns every role of every entity except one.
+func allRolesBut(except string) []string {
+	var roles []string
+	for _, s := range checkin.Schemas() {
+		for _, action := range roleActions {
+			if role := s.Name + "-" + action; role != except {
+				roles = append(roles, role)
+			}
+		}
+	}
+	return roles
+}
+
+func TestEveryAdminEndpointChecksItsRole(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		loc := a.NewLocation()
+		user := a.NewUser()
+		for _, s := range checkin.Schemas() {
+			for _, e := range adminEndpoints(s, loc) {
+				role := s.Name + "-" + e.action
+				t.Run(role, func(t *testing.T) { checkRole(t, a.For(t), user, role, e) })
+			}
+		}
+	})
+}
+
+// checkRole calls an endpoint without a token, as a user without its role,
+// as one with exactly its role (also stored in another letter case), and as
+// an administrator.
+func checkRole(t *testing.T, a *apitest.API, user *apitest.User, role string, e endpoint) {
+	setRoles := func(roles ...string) func() {
+		return func() {
+			body := map[string]any{"Id": user.ID, "Email": user.Email, "Roles": roles}
+			a.Want(a.Do("PUT", usersPath, a.AdminToken(), body), http.StatusOK, "set the user's roles")
+		}
+	}
+	storeRole := func(spelling string) func() {
+		return func() {
+			query := fmt.Sprintf("UPDATE users SET roles = '%s' WHERE id = %d", spelling, user.ID)
+			if _, err := a.SQL().Exec(query); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		token string
+		setup func()
+		want  int
+	}{
+		{"no token", "", nil, http.StatusUnauthorized},
+		{"every other role", user.Token, setRoles(allRolesBut(role)...), e.wantDenied},
+		{"exactly the role", user.Token, setRoles(role), e.wantOK},
+		{"the role in upper case", user.Token, storeRole(strings.ToUpper(role)), e.wantOK},
+		{"the role in lower case", user.Token, storeRole(strings.ToLower(role)), e.wantOK},
+		{"administrator", a.AdminToken(), nil, e.wantOK},
+	} {
+		if tc.setup != nil {
+			tc.setup()
+		}
+		method, path, body := e.request(a)
+		r := a.Do(method, path, tc.token, body)
+		if r.Status != tc.want {
+			t.Errorf("%s: %s %s: got %s, want %d", tc.name, method, path, r, tc.want)
+		}
+		if tc.want == http.StatusUnauthorized && !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s: WWW-Authenticate = %q, want Bearer", tc.name, r.Header.Get("WWW-Authenticate"))
+		}
+	}
+}
