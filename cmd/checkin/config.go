@@ -24,6 +24,7 @@ type config struct {
 	trustedProxies  string
 	logFormat       string
 	logLevel        string
+	pprofAddr       string
 	demo            bool
 }
 
@@ -69,6 +70,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("CHECKIN_TRUSTED_PROXIES", ""), "addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (CHECKIN_TRUSTED_PROXIES)")
 	fs.StringVar(&c.logFormat, "log-format", env("CHECKIN_LOG_FORMAT", "text"), "log format: text or json (CHECKIN_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("CHECKIN_LOG_LEVEL", "info"), "log level: debug, info, warn or error (CHECKIN_LOG_LEVEL)")
+	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CHECKIN_PPROF_ADDR", ""), "if set, serve Go's /debug/pprof profiles on this separate address, e.g. 127.0.0.1:6060 (CHECKIN_PPROF_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "seed a demo location on an empty database and print how to try it")
 }
 

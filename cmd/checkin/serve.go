@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/checkin-oss/checkin"
@@ -52,6 +53,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go sweep(ctx, db, log)
+	if cfg.pprofAddr != "" {
+		go servePprof(cfg.pprofAddr, log)
+	}
 	srv := newHTTPServer(newHandler(db, cfg, log))
 	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation)
 	return serveUntilDone(ctx, srv, ln, log)
@@ -130,4 +134,19 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// servePprof serves Go's profiles on their own address, never on the
+// service's: they are for the operator, not for clients.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("serving profiles", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("profiles", "err", err)
+	}
 }
