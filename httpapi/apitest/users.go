@@ -3,8 +3,6 @@ package apitest
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/url"
 )
 
 // User is a user signed in through POST /api/token.
@@ -15,28 +13,11 @@ type User struct {
 	Token    string // the bearer token
 }
 
-// Tokens is the answer of POST /api/token.
-type Tokens struct {
-	AccessToken  string `json:"access_token"`
-	TokenType    string `json:"token_type"`
-	ExpiresIn    int64  `json:"expires_in"`
-	RefreshToken string `json:"refresh_token"`
-}
-
 // AdminEmail and AdminPassword sign in the test's administrator.
 const (
 	AdminEmail    = "admin@example.com"
 	AdminPassword = "admin-password"
 )
-
-// SignIn gets tokens with the password grant; it fails the test unless the
-// answer is 200.
-func (a *API) SignIn(email, password string) Tokens {
-	a.t.Helper()
-	form := url.Values{"grant_type": {"password"}, "username": {email}, "password": {password}}
-	r := a.Want(a.Do("POST", "/api/token", "", form), http.StatusOK, "sign in as "+email)
-	return Decode[Tokens](a.t, r)
-}
 
 // Admin returns the test's full administrator (without its ID), created on
 // first use as "checkin admin create" creates one.
