@@ -28,9 +28,11 @@ type config struct {
 	demo            bool
 }
 
-// env returns the value of an environment variable, or def when it is unset.
+// env returns the value of an environment variable, or def when it is
+// unset or empty: an empty variable (CHECKIN_ADDR= in a service file) must
+// not turn 127.0.0.1:8080 into every interface.
 func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
+	if v := os.Getenv(name); v != "" {
 		return v
 	}
 	return def
