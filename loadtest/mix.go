@@ -153,3 +153,13 @@ func (m Mix) schedule() []int {
 	}
 	return out
 }
+
+// Body returns the body the load sends for method's i-th identity, for
+// benchmarks of the pieces the load drives. It panics on an unknown method.
+func Body(method string, i int) []byte {
+	m := MethodNamed(method)
+	if m == nil {
+		panic("loadtest: no method " + method)
+	}
+	return m.body(nil, i)
+}
