@@ -201,6 +201,9 @@ func conditionsFor(f *Field, rangeOp Op, raw string) ([]Condition, error) {
 		}
 		return []Condition{{Field: f, Op: OpEq, Value: b}}, nil
 	case KindText:
+		if hasNUL(raw) {
+			return nil, fmt.Errorf("must not contain NUL characters")
+		}
 		return []Condition{{Field: f, Op: OpContains, Value: raw}}, nil
 	case KindTime, KindLocalTime:
 		t, precision, err := ParseTime(raw)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -197,6 +198,20 @@ func kindOf(t reflect.Type) (Kind, bool) {
 	return 0, false
 }
 
+// hasNUL reports whether a text, or an item of a list of texts, holds a NUL
+// character, which no database column can store.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.ContainsRune(v, 0)
+	case *string:
+		return v != nil && strings.ContainsRune(*v, 0)
+	case []string:
+		return slices.ContainsFunc(v, func(s string) bool { return strings.ContainsRune(s, 0) })
+	}
+	return false
+}
+
 // snakeCase turns an API name into a column name: CheckinAttemptTime → checkin_attempt_time.
 func snakeCase(s string) string {
 	var b strings.Builder
@@ -274,7 +289,9 @@ func decodeField(f *Field, val json.RawMessage, rec any) error {
 		f.Clear(rec)
 		return nil
 	}
-	if err := json.Unmarshal(val, f.Ptr(rec)); err != nil {
+	if err := json.Unmarshal(val, f.Ptr(rec)); err == nil && hasNUL(f.Value(rec)) {
+		return fmt.Errorf("must not contain NUL characters")
+	} else if err != nil {
 		switch f.Kind {
 		case KindInt:
 			return fmt.Errorf("must be a whole number")

@@ -73,8 +73,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		fail(http.StatusBadRequest, "invalid_request", "The body is not valid form encoding.")
+	if err != nil || hasNUL(form) {
+		fail(http.StatusBadRequest, "invalid_request", "The body is not valid form encoding, or holds a NUL character.")
 		return
 	}
 	var pair *checkin.TokenPair
@@ -109,6 +109,19 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, tokenAnswer{AccessToken: pair.AccessToken, TokenType: "bearer",
 		ExpiresIn: int64(pair.ExpiresIn.Seconds()), RefreshToken: pair.RefreshToken})
+}
+
+// hasNUL reports whether a form value holds a NUL character, which no
+// credential has.
+func hasNUL(form url.Values) bool {
+	for _, values := range form {
+		for _, v := range values {
+			if strings.ContainsRune(v, 0) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hasMediaType reports whether a Content-Type header names one of want, or

@@ -58,6 +58,14 @@ func violation(err error) constraint {
 	return noConstraint
 }
 
+// isDataException reports a PostgreSQL error of class 22 (data exception):
+// a value out of its type's range or an invalid character, which only input
+// can cause.
+func isDataException(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22")
+}
+
 // isRetryable reports a PostgreSQL serialisation failure or deadlock: the
 // transaction lost a race and may simply be run again.
 func isRetryable(err error) bool {
@@ -110,6 +118,9 @@ func (db *DB) mapError(err error) error {
 		return err
 	case isUnavailable(err):
 		return errors.Join(ErrUnavailable, err)
+	}
+	if isDataException(err) {
+		return errors.Join(checkin.Errorf(checkin.EINVALID, "A value cannot be stored or compared: it is out of range or holds a character such as NUL."), err)
 	}
 	switch violation(err) {
 	case uniqueViolation:

@@ -29,15 +29,21 @@ func buildWhere(s *checkin.Schema, conds []checkin.Condition) (string, []any) {
 }
 
 func condition(col string, c checkin.Condition) (string, []any) {
+	mark := "?"
+	if _, ok := c.Value.(int64); ok {
+		// PostgreSQL would read the value as the column's type, and an
+		// INTEGER column cannot hold every int64: compare as BIGINT.
+		mark = "CAST(? AS BIGINT)"
+	}
 	switch c.Op {
 	case checkin.OpContains:
 		return "lower(" + col + ") LIKE ? ESCAPE '\\'", []any{"%" + escapeLike(strings.ToLower(c.Value.(string))) + "%"}
 	case checkin.OpGE:
-		return col + " >= ?", []any{c.Value}
+		return col + " >= " + mark, []any{c.Value}
 	case checkin.OpLE:
-		return col + " <= ?", []any{c.Value}
+		return col + " <= " + mark, []any{c.Value}
 	case checkin.OpLT:
-		return col + " < ?", []any{c.Value}
+		return col + " < " + mark, []any{c.Value}
 	case checkin.OpIn:
 		ids := c.Value.([]int64)
 		args := make([]any, len(ids))
@@ -46,7 +52,7 @@ func condition(col string, c checkin.Condition) (string, []any) {
 		}
 		return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")", args
 	}
-	return col + " = ?", []any{c.Value}
+	return col + " = " + mark, []any{c.Value}
 }
 
 func escapeLike(s string) string {

@@ -66,10 +66,15 @@ func New(t testing.TB, dialect string, clock *checkin.ManualClock, configure ...
 
 // Each runs fn as a subtest on each test database ("sqlite", and
 // "postgres" when storetest.PostgresEnv is set), the clock at storetest.Start.
+// Every database is the test's own, so the test and its subtests run in
+// parallel with other parallel tests (a test that calls t.Setenv cannot use
+// Each).
 func Each(t *testing.T, fn func(t *testing.T, a *API), configure ...func(*httpapi.Server)) {
 	t.Helper()
+	t.Parallel()
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
 			fn(t, New(t, dialect, checkin.NewManualClock(storetest.Start), configure...))
 		})
 	}

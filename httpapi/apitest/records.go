@@ -66,7 +66,7 @@ func (a *API) Sample(entity string, businessID int64) map[string]any {
 	case "BusinessSetting":
 		return a.freeSetting(businessID)
 	case "User":
-		return map[string]any{"Email": fmt.Sprintf("person%d@example.com", n), "FullName": fmt.Sprintf("Person %d", n), "Password": "a-password"}
+		return map[string]any{"Email": fmt.Sprintf("person%d@example.com", n), "FullName": fmt.Sprintf("Person %d", n)}
 	case "Coworker":
 		return map[string]any{"BusinessId": businessID, "FullName": fmt.Sprintf("Member %d", n),
 			"Email": fmt.Sprintf("member%d@example.com", n), "AccessPincode": fmt.Sprintf("%06d", n), "AccessCardId": fmt.Sprintf("CARD-%d", n)}
