@@ -175,6 +175,7 @@ func appendRequest(b []byte, path, host string, body []byte) []byte {
 // describeAnswer shortens an answer for a report line.
 func describeAnswer(status int, body []byte) string {
 	const most = 200
+	body = bytes.TrimSpace(body)
 	if len(body) > most {
 		body = append(body[:most:most], "..."...)
 	}

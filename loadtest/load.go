@@ -47,6 +47,7 @@ type LoadResult struct {
 	ServerRSS int64           // the peak resident memory sampled during the window
 	ServerCPU time.Duration   // the server's CPU time during the window
 	ClientCPU time.Duration   // this process's CPU time during the window
+	OtherCPU  time.Duration   // every other process's CPU time during the window
 }
 
 // RPS is the rate of answered requests of r during the window.
@@ -106,14 +107,20 @@ func (r *run) measure(ctx context.Context) {
 	wait(r.start)
 	server0, _ := ReadProc(r.load.ServerPID)
 	client0, _ := ReadProc(os.Getpid())
+	busy0, busyErr := machineBusy()
 	s := startSampler(r.load.ServerPID, 50*time.Millisecond)
 	wait(r.end)
 	r.res.ServerRSS = s.Stop()
 	server1, _ := ReadProc(r.load.ServerPID)
 	client1, _ := ReadProc(os.Getpid())
+	busy1, _ := machineBusy()
 	r.res.ServerCPU, r.res.ClientCPU = server1.CPU-server0.CPU, client1.CPU-client0.CPU
+	r.res.OtherCPU = max(0, busy1-busy0-r.res.ServerCPU-r.res.ClientCPU)
+	if r.load.ServerPID <= 0 || busyErr != nil {
+		r.res.OtherCPU = -1 // unknown
+	}
 	if r.load.ServerPID <= 0 {
-		r.res.ServerCPU = -1 // unknown
+		r.res.ServerCPU = -1
 	}
 	r.res.Elapsed = r.end.Sub(r.start)
 }

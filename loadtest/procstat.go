@@ -110,3 +110,31 @@ func (s *sampler) Stop() int64 {
 	s.done.Wait()
 	return s.peak.Load()
 }
+
+// machineBusy reads the CPU time every core of the machine has spent busy
+// (user, nice, system, irq, softirq, steal) from the first line of
+// /proc/stat, so that a phase can tell how much other processes used.
+func machineBusy() (time.Duration, error) {
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	return parseMachineBusy(stat)
+}
+
+func parseMachineBusy(stat []byte) (time.Duration, error) {
+	line, _, _ := bytes.Cut(stat, []byte("\n"))
+	fields := bytes.Fields(line)
+	if len(fields) < 9 || string(fields[0]) != "cpu" {
+		return 0, fmt.Errorf("/proc/stat: no cpu line")
+	}
+	var busy int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system (idle iowait) irq softirq steal
+		n, err := strconv.ParseInt(string(fields[i]), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/stat: %w", err)
+		}
+		busy += n
+	}
+	return time.Duration(busy) * time.Second / clockTicks, nil
+}

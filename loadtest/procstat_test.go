@@ -49,3 +49,22 @@ func TestReadProcOfThisProcess(t *testing.T) {
 		t.Errorf("this process: VmRSS %d, VmHWM %d; want 0 < VmRSS <= VmHWM", st.RSS, st.HWM)
 	}
 }
+
+func TestParseMachineBusy(t *testing.T) {
+	tests := []struct {
+		stat    string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"cpu  100 5 50 9999 77 3 2 1 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n", (100 + 5 + 50 + 3 + 2 + 1) * 10 * time.Millisecond, false},
+		{"cpu0 1 2 3 4 5 6 7 8 9\n", 0, true},
+		{"cpu 1 2 3\n", 0, true},
+		{"cpu 1 2 x 4 5 6 7 8 9\n", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := parseMachineBusy([]byte(tt.stat))
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("parseMachineBusy(%q) = %v, %v; want %v (error %v)", tt.stat, got, err, tt.want, tt.wantErr)
+		}
+	}
+}

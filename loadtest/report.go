@@ -26,7 +26,7 @@ type Row struct {
 // unexpected answer of each phase that had one.
 func (rep *Report) Write(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "db\tphase\tmethod\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\tunexpected\tsrv RSS MB\tsrv CPU\tclient CPU\t")
+	fmt.Fprintln(tw, "db\tphase\tmethod\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\tunexpected\tsrv RSS MB\tsrv CPU\tclient CPU\tother CPU\t")
 	var samples []string
 	for _, row := range rep.Rows {
 		switch {
@@ -39,7 +39,7 @@ func (rep *Report) Write(w io.Writer) {
 			}
 		case row.List != nil:
 			l := row.List
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t%s\t%d\t%d\t-\t-\t-\t\n", row.DB, row.Phase, "list", latencies(l.Latency), l.Errors, l.Unexpected)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t%s\t%d\t%d\t-\t-\t-\t-\t\n", row.DB, row.Phase, "list", latencies(l.Latency), l.Errors, l.Unexpected)
 			if l.Sample != "" {
 				samples = append(samples, row.DB+" "+row.Phase+": "+l.Sample)
 			}
@@ -61,7 +61,7 @@ func writeLoad(w io.Writer, row Row) {
 	res := row.Load
 	if len(res.Methods) > 1 {
 		for _, m := range res.Methods {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%.0f\t%s\t%d\t%d\t\t\t\t\n", row.DB, row.Phase, m.Method, res.RPS(m), latencies(m.Latency), m.Errors, m.Unexpected)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%.0f\t%s\t%d\t%d\t\t\t\t\t\n", row.DB, row.Phase, m.Method, res.RPS(m), latencies(m.Latency), m.Errors, m.Unexpected)
 		}
 	}
 	total := res.Total
@@ -69,8 +69,8 @@ func writeLoad(w io.Writer, row Row) {
 	if len(res.Methods) == 1 {
 		name = res.Methods[0].Method
 	}
-	fmt.Fprintf(w, "%s\t%s\t%s\t%.0f\t%s\t%d\t%d\t%s\t%s\t%s\t\n", row.DB, row.Phase, name, res.RPS(total), latencies(total.Latency),
-		total.Errors, total.Unexpected, mb(res.ServerRSS), cores(res.ServerCPU, res.Elapsed), cores(res.ClientCPU, res.Elapsed))
+	fmt.Fprintf(w, "%s\t%s\t%s\t%.0f\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t\n", row.DB, row.Phase, name, res.RPS(total), latencies(total.Latency),
+		total.Errors, total.Unexpected, mb(res.ServerRSS), cores(res.ServerCPU, res.Elapsed), cores(res.ClientCPU, res.Elapsed), cores(res.OtherCPU, res.Elapsed))
 }
 
 // latencies prints p50, p90, p99 and max as tab-separated milliseconds.

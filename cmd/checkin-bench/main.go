@@ -55,6 +55,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cleanup()
 	fmt.Fprintf(stdout, "checkin-bench: %d members, %d tokens; %d connections; %s per phase after %s of warm-up; %d CPUs, %s\n",
 		cfg.Seed.Members, cfg.Seed.Tokens, cfg.Concurrency, cfg.Duration, cfg.Warmup, runtime.NumCPU(), runtime.Version())
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(stdout, "load average at the start: %s", load)
+	}
 	rep, err := loadtest.Run(ctx, cfg)
 	if rep != nil {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("password hashes: argon2id, %d KiB, %d passes, %d lane(s)",
