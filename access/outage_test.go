@@ -52,7 +52,7 @@ func TestPostgresOutage(t *testing.T) {
 			o.stopLoad()
 			o.load.Check(t, o.sql)
 			if got := o.load.Statuses(); got[http.StatusInternalServerError] != 0 || got[http.StatusServiceUnavailable] == 0 {
-				t.Errorf("the load's answers by status = %v, want 503s and no 500", got)
+				t.Errorf("the load's answers by status = %v, want 503s and no 500; errors logged:\n%s", got, o.logged("level=ERROR"))
 			}
 			if logs := o.logs.String(); strings.Contains(logs, "panic") {
 				t.Errorf("the server panicked:\n%s", logs)
@@ -85,7 +85,7 @@ func newOutage(t *testing.T) *outage {
 	u.Host = proxy.addr
 	clock := checkin.NewManualClock(storetest.Start)
 	f := newFixture(t, openStore(t, u.String(), clock), clock)
-	o := &outage{fixture: f, t: t, proxy: proxy, sql: openSQL(t, "postgres", dsn), logs: &syncBuffer{}}
+	o := &outage{fixture: f, t: t, proxy: proxy, sql: storetest.SQL(t, dsn), logs: &syncBuffer{}}
 	o.url = f.serve(func(s *httpapi.Server) { s.Log = slog.New(slog.NewTextHandler(o.logs, nil)) })
 	for i := range 8 {
 		o.pincodes = append(o.pincodes, fmt.Sprintf("70%02d", i))
@@ -111,10 +111,10 @@ func (o *outage) stopLoad() {
 // waitDecided waits until the load has had n more requests decided.
 func (o *outage) waitDecided(n int) {
 	o.t.Helper()
-	before, _ := o.load.Answered()
+	before, _ := o.load.Answers().Count()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		decided, undecided := o.load.Answered()
+		decided, undecided := o.load.Answers().Count()
 		if decided >= before+n && (n > 0 || undecided > 0) {
 			return
 		}
@@ -205,6 +205,17 @@ func (o *outage) checkin() (int, http.Header, checkin.Confirmation) {
 	var c checkin.Confirmation
 	json.NewDecoder(resp.Body).Decode(&c)
 	return resp.StatusCode, resp.Header, c
+}
+
+// logged returns the server's log lines that contain text.
+func (o *outage) logged(text string) string {
+	var lines []string
+	for line := range strings.Lines(o.logs.String()) {
+		if strings.Contains(line, text) {
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // syncBuffer is a buffer that a server's logger may write from many

@@ -44,7 +44,7 @@ func eachRace(t *testing.T, fn func(t *testing.T, r *raceFixture)) {
 		t.Run(dialect, func(t *testing.T) {
 			clock := checkin.NewManualClock(storetest.Start)
 			dsn := storetest.DSN(t, dialect)
-			r := &raceFixture{sql: openSQL(t, dialect, dsn),
+			r := &raceFixture{sql: storetest.SQL(t, dsn),
 				client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
 			t.Cleanup(r.client.CloseIdleConnections)
 			instances := 1
@@ -79,21 +79,6 @@ func serveStore(t *testing.T, db *sqlstore.DB, checkinTimeout time.Duration) str
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts.URL
-}
-
-// openSQL opens the test database directly, for counting what is stored.
-func openSQL(t *testing.T, dialect, dsn string) *sql.DB {
-	t.Helper()
-	driver := "sqlite"
-	if dialect == "postgres" {
-		driver = "pgx"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 // count runs a query that returns one number; args are formatted into it
