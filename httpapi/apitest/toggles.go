@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"sync"
 	"testing"
@@ -112,12 +113,25 @@ func (l *Toggles) post(ctx context.Context, body string) (int, *checkin.Confirma
 	return resp.StatusCode, &c
 }
 
-// Answered returns how many requests were decided (check-ins, check-outs
-// and refusals) and how many were not.
-func (l *Toggles) Answered() (decided, undecided int) {
+// Answers is what the clients had been told at one moment, by the
+// members' pincodes.
+type Answers map[string]Tally
+
+// Answers returns what the clients have been told so far.
+func (l *Toggles) Answers() Answers {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, t := range l.tally {
+	out := make(Answers, len(l.tally))
+	for pincode, t := range l.tally {
+		out[pincode] = *t
+	}
+	return out
+}
+
+// Count returns how many requests were decided (check-ins, check-outs and
+// refusals) and how many were not.
+func (a Answers) Count() (decided, undecided int) {
+	for _, t := range a {
 		decided += t.In + t.Out + t.Refused
 		undecided += t.Undecided
 	}
@@ -128,48 +142,50 @@ func (l *Toggles) Answered() (decided, undecided int) {
 func (l *Toggles) Statuses() map[int]int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[int]int, len(l.status))
-	for k, v := range l.status {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(l.status)
 }
 
-// Check holds the database against the answers. For each member: every
-// answered check-in is a Checkin row and every answered check-out a
-// closed one; no more rows than the undecided requests could have added
-// (no duplicates); at most one open check-in. No refusal is expected, and
-// no FailedCheckin beyond what the undecided requests could have written.
+// Check holds the database against what the clients have been told; see
+// CheckStored.
 func (l *Toggles) Check(t testing.TB, db *sql.DB) {
+	t.Helper()
+	a := l.Answers()
+	CheckStored(t, db, a, a)
+}
+
+// CheckStored holds a database against the answers given before it was
+// read (or copied) and those given after. For each member: every check-in
+// answered before is a Checkin row, and every check-out a closed one; there
+// are no more rows than the answers after, and the undecided requests among
+// them, could have added (no duplicates); and at most one check-in is
+// open. No refusal is expected, and no FailedCheckin beyond what the
+// undecided requests could have written.
+func CheckStored(t testing.TB, db *sql.DB, before, after Answers) {
 	t.Helper()
 	stored, err := checkinsByPincode(db)
 	if err != nil {
 		t.Fatalf("read the check-ins: %v", err)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	undecided := 0
-	for pincode, want := range l.tally {
-		got := stored[pincode]
-		undecided += want.Undecided
-		if got.rows < want.In || got.rows > want.In+want.Undecided {
-			t.Errorf("member %s: %d check-ins stored; answered %d check-ins and %d undecided", pincode, got.rows, want.In, want.Undecided)
+	for pincode, last := range after {
+		got, first := stored[pincode], before[pincode]
+		if got.rows < first.In || got.rows > last.In+last.Undecided {
+			t.Errorf("member %s: %d check-ins stored; answered %d before, %d (and %d undecided) after", pincode, got.rows, first.In, last.In, last.Undecided)
 		}
-		if got.closed < want.Out || got.closed > want.Out+want.Undecided {
-			t.Errorf("member %s: %d check-outs stored; answered %d check-outs and %d undecided", pincode, got.closed, want.Out, want.Undecided)
+		if got.closed < first.Out || got.closed > last.Out+last.Undecided {
+			t.Errorf("member %s: %d check-outs stored; answered %d before, %d (and %d undecided) after", pincode, got.closed, first.Out, last.Out, last.Undecided)
 		}
 		if got.rows-got.closed > 1 {
 			t.Errorf("member %s: %d open check-ins", pincode, got.rows-got.closed)
 		}
-		if want.Refused > 0 {
-			t.Errorf("member %s: %d toggles refused, want none", pincode, want.Refused)
+		if last.Refused > 0 {
+			t.Errorf("member %s: %d toggles refused, want none", pincode, last.Refused)
 		}
 	}
 	var failed int
 	if err := db.QueryRow("SELECT count(*) FROM failed_checkins").Scan(&failed); err != nil {
 		t.Fatal(err)
 	}
-	if failed > undecided {
+	if _, undecided := after.Count(); failed > undecided {
 		t.Errorf("%d FailedCheckins stored; no refusal was answered and %d requests were undecided", failed, undecided)
 	}
 }
