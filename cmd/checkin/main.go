@@ -39,6 +39,7 @@ func commands() []command {
 		{"serve", "run the HTTP server", runServe},
 		{"migrate", "create or migrate the database schema, then exit", runMigrate},
 		{"admin", "manage administrators: admin create --email E --password P", runAdmin},
+		{"backup", "copy a SQLite database while the server runs: backup --out F", runBackup},
 	}
 }
 
