@@ -132,3 +132,45 @@ func checkRole(t *testing.T, a *apitest.API, user *apitest.User, role string, e 
 		}
 	}
 }
+
+func TestUsersCannotGivePowersTheyDoNotHold(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.AdminToken()
+		manager := a.NewUser("User-Create", "User-Edit", "User-Delete", "Coworker-Create")
+		boss := map[string]any{"Email": "boss@example.com", "Password": "boss-password", "IsAdmin": true}
+		bossID := a.Create(admin, usersPath, boss)
+		member := a.Create(admin, usersPath, map[string]any{"Email": "member@example.com"})
+		loc := a.NewLocation()
+		for _, tc := range []struct {
+			name         string
+			method, path string
+			body         map[string]any
+			want         int
+		}{
+			{"create an administrator", "POST", usersPath, map[string]any{"Email": "new1@example.com", "IsAdmin": true}, http.StatusForbidden},
+			{"give a role not held", "POST", usersPath, map[string]any{"Email": "new2@example.com", "Roles": []string{"Team-Edit"}}, http.StatusForbidden},
+			{"give a role held", "POST", usersPath, map[string]any{"Email": "new3@example.com", "Roles": []string{"coworker-create"}}, http.StatusOK},
+			{"make oneself an administrator", "PUT", usersPath, map[string]any{"Id": manager.ID, "Email": manager.Email, "IsAdmin": true}, http.StatusForbidden},
+			{"give oneself a role", "PUT", usersPath, map[string]any{"Id": manager.ID, "Email": manager.Email, "Roles": []string{"User-Edit", "Team-Edit"}}, http.StatusForbidden},
+			{"set an administrator's password", "PUT", usersPath, map[string]any{"Id": bossID, "Email": "boss@example.com", "Password": "taken-over"}, http.StatusForbidden},
+			{"delete an administrator", "DELETE", fmt.Sprintf("%s/%d", usersPath, bossID), nil, http.StatusForbidden},
+			{"set an administrator's password as a member's", "POST", coworkersPath,
+				map[string]any{"BusinessId": loc, "FullName": "Boss", "Email": "boss@example.com", "Password": "taken-over"}, http.StatusForbidden},
+			{"set a member's password", "POST", coworkersPath,
+				map[string]any{"BusinessId": loc, "FullName": "Member", "Email": "member@example.com", "Password": "member-password"}, http.StatusOK},
+			{"change a member", "PUT", usersPath, map[string]any{"Id": member, "Email": "member@example.com", "FullName": "M"}, http.StatusOK},
+		} {
+			var body any
+			if tc.body != nil {
+				body = tc.body
+			}
+			if r := a.Do(tc.method, tc.path, manager.Token, body); r.Status != tc.want {
+				t.Errorf("%s: got %s, want %d", tc.name, r, tc.want)
+			}
+		}
+		a.SignIn("boss@example.com", "boss-password") // unchanged
+		a.SignIn("member@example.com", "member-password")
+		a.Want(a.Do("PUT", usersPath, admin, map[string]any{"Id": bossID, "Email": "boss@example.com", "Password": "new-boss-password", "IsAdmin": true}),
+			http.StatusOK, "an administrator changes an administrator")
+	})
+}

@@ -74,6 +74,9 @@ func linkUser(tx *Tx, email, fullName, passwordHash string) (int64, error) {
 		return 0, err
 	}
 	if passwordHash != "" {
+		if err := checkPowersOver(tx, id); err != nil {
+			return 0, err
+		}
 		if _, err := tx.Exec("UPDATE users SET password_hash = ?, updated_on = ? WHERE id = ?", passwordHash, tx.now, id); err != nil {
 			return 0, err
 		}

@@ -11,6 +11,9 @@ func (db *DB) userHooks() hooks[checkin.User] {
 	return hooks[checkin.User]{
 		beforeTx: func(u *checkin.User) error { return hashPassword(&u.Password) },
 		prepare: func(tx *Tx, u, old *checkin.User) error {
+			if err := checkPowers(tx, u, old); err != nil {
+				return err
+			}
 			taken, err := tx.exists("SELECT 1 FROM users WHERE email = ? AND id <> ?", u.Email, u.ID)
 			if err != nil {
 				return err
@@ -39,7 +42,8 @@ func (db *DB) userHooks() hooks[checkin.User] {
 			macs, _ := checkin.ParseMACList(u.Devices) // validated already
 			return replaceDevices(tx, u.ID, macs)
 		},
-		load: loadUserFields,
+		load:     loadUserFields,
+		deleting: func(tx *Tx, u *checkin.User) error { return checkPowers(tx, u) },
 		changed: func(u *checkin.User) {
 			u.Password = ""
 			db.cache.forgetUser(u.ID)
