@@ -77,8 +77,8 @@ func TestFailedCheckinIsReadOnly(t *testing.T) {
 			{"POST", failedCheckinsPath}, {"PUT", failedCheckinsPath}, {"PUT", path}, {"DELETE", path},
 		} {
 			r := a.Do(tc.method, tc.path, admin, body)
-			if r.Status != http.StatusMethodNotAllowed || r.Object(t)["WasSuccessful"] != false {
-				t.Errorf("%s %s: got %s, want 405", tc.method, tc.path, r)
+			if r.Status != http.StatusMethodNotAllowed || r.Object(t)["WasSuccessful"] != false || r.Header.Get("Allow") != "GET, HEAD" {
+				t.Errorf("%s %s: got %s with Allow %q, want 405 with Allow: GET, HEAD", tc.method, tc.path, r, r.Header.Get("Allow"))
 			}
 			if r := a.Do(tc.method, tc.path, "", body); r.Status != http.StatusUnauthorized {
 				t.Errorf("%s %s without a token: got %s, want 401", tc.method, tc.path, r)

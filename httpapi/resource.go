@@ -35,6 +35,7 @@ func (res *resource[T]) register(mux *http.ServeMux, s *Server) {
 	mux.Handle("GET "+p, s.authorize(name, checkin.ActionList, res.list))
 	if res.entity.ReadOnly {
 		notAllowed := s.authenticated(func(s *Server, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD")
 			s.writeError(w, r, checkin.Errorf(checkin.ENOTALLOWED, "%s records are read-only: they are written by the check-in endpoint only.", name))
 		})
 		for _, route := range []string{"POST " + p, "PUT " + p, "PUT " + p + "/{id}", "DELETE " + p + "/{id}"} {
