@@ -57,6 +57,7 @@ func eachRace(t *testing.T, fn func(t *testing.T, r *raceFixture)) {
 				r.urls = append(r.urls, serveStore(t, db, raceTimeout))
 			}
 			r.fixture = newFixture(t, r.stores[0], clock)
+			r.warm()
 			fn(t, r)
 		})
 	}
@@ -79,6 +80,19 @@ func serveStore(t *testing.T, db *sqlstore.DB, checkinTimeout time.Duration) str
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts.URL
+}
+
+// warm fills each store's pool of connections, as a server's would be
+// after a while: the connections a burst would otherwise open one by one
+// would space its requests out, and hide races.
+func (r *raceFixture) warm() {
+	var wg sync.WaitGroup
+	for _, db := range r.stores {
+		for range 32 {
+			wg.Go(func() { db.Ping(r.ctx) })
+		}
+	}
+	wg.Wait()
 }
 
 // count runs a query that returns one number; args are formatted into it
