@@ -18,18 +18,23 @@ import (
 type Store interface {
 	Repositories
 	checkin.AuthService
+	checkin.CheckinStore
+	LocationResolver
 	Ping(ctx context.Context) error
 }
 
-// New returns the server of the whole service over store: OAuth2 tokens,
-// the admin API of every entity and the readiness check. The binary and the
-// end-to-end tests both build their server here; set Log, BaseDomain and
+// New returns the server of the whole service over store: the public
+// check-in, OAuth2 tokens, the admin API of every entity and the readiness
+// check. The binary and the end-to-end tests both build their server here,
+// so that what is tested is what runs; set Log, BaseDomain and
 // DefaultLocation, then call Handler.
 func New(store Store) *Server {
 	return &Server{
 		Auth:       store,
 		Ready:      store.Ping,
 		Resources:  AdminResources(store),
+		CheckIn:    &access.Service{Store: store},
+		Locations:  store,
 		BaseDomain: "localhost",
 	}
 }

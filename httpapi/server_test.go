@@ -74,3 +74,12 @@ func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
 		}
 	})
 }
+
+func TestTheHarnessServesThePublicCheckin(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		r := a.Do("POST", "/api/public/checkin", "", map[string]any{"pincode": "1234"}, "Host: nowhere.localhost")
+		if r.Status != http.StatusNotFound || !strings.Contains(string(r.Body), "INVALID_ACCOUNT_SUBDOMAIN") {
+			t.Errorf("a check-in at an unknown location: got %s, want 404 INVALID_ACCOUNT_SUBDOMAIN", r)
+		}
+	})
+}

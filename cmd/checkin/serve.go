@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/access"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/sqlstore"
 )
@@ -87,16 +86,8 @@ func dbKind(db *sqlstore.DB) string {
 
 // newHandler wires the store into the HTTP layer.
 func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
-	s := &httpapi.Server{
-		Log:             log,
-		Auth:            db,
-		Ready:           db.Ping,
-		BaseDomain:      cfg.baseDomain,
-		DefaultLocation: cfg.defaultLocation,
-		Resources:       httpapi.AdminResources(db),
-		CheckIn:         &access.Service{Store: db},
-		Locations:       db,
-	}
+	s := httpapi.New(db)
+	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	return s.Handler()
 }
 
