@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/access"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
@@ -75,8 +74,8 @@ func openStore(t *testing.T, dsn string, clock checkin.Clock) *sqlstore.DB {
 
 // serveStore serves the whole service on a store, as the binary does.
 func serveStore(t *testing.T, db *sqlstore.DB, checkinTimeout time.Duration) string {
-	srv := &httpapi.Server{Auth: db, Resources: httpapi.AdminResources(db), CheckIn: &access.Service{Store: db},
-		Locations: db, Ready: db.Ping, BaseDomain: "localhost", CheckinTimeout: checkinTimeout}
+	srv := httpapi.New(db)
+	srv.CheckinTimeout = checkinTimeout
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts.URL
