@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"testing"
 
@@ -17,22 +18,23 @@ const (
 // either that the answer names wantField or that the record holds want.
 func postAndCheck(t *testing.T, a *apitest.API, path string, base, set map[string]any, wantField string, want map[string]any) {
 	t.Helper()
-	body := map[string]any{}
-	for k, v := range base {
-		body[k] = v
-	}
-	for k, v := range set {
-		body[k] = v
-	}
+	body := maps.Clone(base)
+	maps.Copy(body, set)
 	r := a.Do("POST", path, a.AdminToken(), body)
 	if wantField != "" {
 		wantFieldError(t, r, wantField)
 		return
 	}
 	got := a.Get(a.AdminToken(), fmt.Sprintf("%s/%d", path, createdID(t, r)))
+	wantFields(t, fmt.Sprint(set), got, want)
+}
+
+// wantFields checks that a record holds the wanted values, as decoded.
+func wantFields(t *testing.T, what string, got, want map[string]any) {
+	t.Helper()
 	for k, v := range want {
 		if !reflect.DeepEqual(got[k], v) {
-			t.Errorf("%v: %s = %v, want %v", set, k, got[k], v)
+			t.Errorf("%s: %s = %v, want %v", what, k, got[k], v)
 		}
 	}
 }

@@ -2,8 +2,8 @@ package httpapi_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"reflect"
 	"testing"
 
 	"github.com/checkin-oss/checkin/httpapi/apitest"
@@ -21,9 +21,7 @@ func TestCoworkerLinksItsUserByEmail(t *testing.T) {
 		user := a.Create(admin, usersPath, map[string]any{"Email": "jane@example.com", "FullName": "Jane"})
 		member := func(business int64, email string, extra map[string]any) *apitest.Response {
 			body := map[string]any{"BusinessId": business, "FullName": "Jane Doe", "Email": email, "UserId": 999}
-			for k, v := range extra {
-				body[k] = v
-			}
+			maps.Copy(body, extra)
 			return a.Do("POST", coworkersPath, admin, body)
 		}
 		here := createdID(t, member(loc, "JANE@example.com", nil))
@@ -89,11 +87,7 @@ func TestCoworkerReplaceClearsWhatIsLeftOut(t *testing.T) {
 		a.Want(a.Do("PUT", coworkersPath, admin, map[string]any{"Id": id, "BusinessId": loc, "FullName": "Jane", "Email": "jane@example.com"}), http.StatusOK, "PUT")
 		got := a.Get(admin, fmt.Sprintf("%s/%d", coworkersPath, id))
 		want := map[string]any{"AccessPincode": "", "AccessCardId": "", "AllowNetworkCheckin": false, "Active": false, "TariffId": nil, "Teams": []any{}, "UserId": user}
-		for k, v := range want {
-			if !reflect.DeepEqual(got[k], v) {
-				t.Errorf("%s = %v, want %v", k, got[k], v)
-			}
-		}
+		wantFields(t, "after a PUT", got, want)
 	})
 }
 

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -80,10 +81,7 @@ func testLifecycle(t *testing.T, a *apitest.API, s *checkin.Schema, loc int64) {
 	checkListed(t, a, s, id)
 
 	a.Clock.Advance(time.Hour)
-	replacement := a.Sample(s.Name, loc)
-	for k, v := range body { // the same record, without SystemId, with read-only fields forged
-		replacement[k] = v
-	}
+	replacement := maps.Clone(body) // the same record, without SystemId, with read-only fields forged
 	delete(replacement, "SystemId")
 	replacement["Id"], replacement["CreatedOn"], replacement["UniqueId"], replacement["UpdatedBy"] = id, "2000-01-01T00:00:00Z", "forged", "forged@example.com"
 	wantUpdateAnswer(t, a.Do("PUT", s.Path, admin, replacement), s.Name+" was successfully updated.", id)
@@ -169,11 +167,7 @@ func checkListed(t *testing.T, a *apitest.API, s *checkin.Schema, id int64) {
 	if len(page) != len(listEnvelope) {
 		t.Errorf("envelope fields = %d, want %d: %v", len(page), len(listEnvelope), page)
 	}
-	for _, k := range listEnvelope[1:] {
-		if page[k] != want[k] {
-			t.Errorf("%s = %v, want %v", k, page[k], want[k])
-		}
-	}
+	wantFields(t, "the envelope", page, want)
 	records, _ := page["Records"].([]any)
 	if len(records) != 1 {
 		t.Fatalf("Records = %v, want the one record", page["Records"])
@@ -196,10 +190,7 @@ func checkReplaceErrors(t *testing.T, a *apitest.API, s *checkin.Schema, body ma
 		id         any
 		wantStatus int
 	}{{nil, http.StatusBadRequest}, {0, http.StatusBadRequest}, {"seven", http.StatusBadRequest}, {id + 1000, http.StatusNotFound}} {
-		b := map[string]any{}
-		for k, v := range body {
-			b[k] = v
-		}
+		b := maps.Clone(body)
 		b["Id"] = tc.id
 		if tc.id == nil {
 			delete(b, "Id")

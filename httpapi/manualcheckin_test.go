@@ -5,8 +5,8 @@ package httpapi_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"reflect"
 	"testing"
 	"time"
 
@@ -40,11 +40,7 @@ func TestCheckinCreateIsAManualCheckin(t *testing.T) {
 			"LastActivity": "2026-06-15T09:30:00Z", "CoworkerFullName": "Jane Doe", "BusinessName": "London", "CountsTowardsPlanLimits": true,
 			"TeamsAtTheTimeOfCheckin": "Blue", "TariffAtTheTimeOfCheckin": "Hot desk", "MacAddresses": "AA:BB:CC:DD:EE:FF",
 		}
-		for k, v := range want {
-			if !reflect.DeepEqual(got[k], v) {
-				t.Errorf("%s = %v, want %v", k, got[k], v)
-			}
-		}
+		wantFields(t, "a manual check-in", got, want)
 		second := a.Do("POST", checkinsPath, admin, map[string]any{"BusinessId": loc, "CoworkerId": member})
 		if second.Status != http.StatusConflict {
 			t.Errorf("a second open check-in: got %s, want 409", second)
@@ -96,9 +92,7 @@ func TestCheckinFieldsAreValidated(t *testing.T) {
 			{"not a MAC", map[string]any{"MacAddresses": "phone"}, "MacAddresses"},
 		} {
 			body := map[string]any{"BusinessId": loc, "CoworkerId": member}
-			for k, v := range tc.set {
-				body[k] = v
-			}
+			maps.Copy(body, tc.set)
 			r := a.Do("POST", checkinsPath, admin, body)
 			if tc.wantField != "" {
 				wantFieldError(t, r, tc.wantField)
