@@ -209,3 +209,19 @@ func has(list any, v any) bool {
 	items, _ := list.([]any)
 	return slices.ContainsFunc(items, func(item any) bool { return fmt.Sprint(item) == fmt.Sprint(v) })
 }
+
+func TestPathIdsMustBeWholeNumbers(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		for _, s := range checkin.Schemas() {
+			methods := []string{"GET"}
+			if !s.ReadOnly {
+				methods = append(methods, "DELETE")
+			}
+			for _, method := range methods {
+				for _, id := range []string{"abc", "0", "-1", "1.5", "99999999999999999999"} {
+					wantFieldError(t, a.Do(method, s.Path+"/"+id, a.AdminToken(), nil), "Id")
+				}
+			}
+		}
+	})
+}
