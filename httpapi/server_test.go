@@ -77,9 +77,20 @@ func TestMetricsCountRequestsByRoutePattern(t *testing.T) {
 
 func TestTheHarnessServesThePublicCheckin(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, a *apitest.API) {
-		r := a.Do("POST", "/api/public/checkin", "", map[string]any{"pincode": "1234"}, "Host: nowhere.localhost")
-		if r.Status != http.StatusNotFound || !strings.Contains(string(r.Body), "INVALID_ACCOUNT_SUBDOMAIN") {
-			t.Errorf("a check-in at an unknown location: got %s, want 404 INVALID_ACCOUNT_SUBDOMAIN", r)
+		loc := a.Create(a.AdminToken(), businessesPath, map[string]any{"Name": "Acme", "WebAddress": "acme"})
+		a.Create(a.AdminToken(), coworkersPath, map[string]any{"BusinessId": loc, "FullName": "Jane", "Email": "jane@example.com", "AccessPincode": "1234"})
+		for _, tc := range []struct {
+			host       string
+			wantStatus int
+			wantText   string
+		}{
+			{"Host: acme.localhost", http.StatusOK, `"wasSuccessful":true`},
+			{"Host: nowhere.localhost", http.StatusNotFound, "INVALID_ACCOUNT_SUBDOMAIN"},
+		} {
+			r := a.Do("POST", "/api/public/checkin", "", map[string]any{"pincode": "1234"}, tc.host)
+			if r.Status != tc.wantStatus || !strings.Contains(string(r.Body), tc.wantText) {
+				t.Errorf("a check-in with %s: got %s, want %d with %s", tc.host, r, tc.wantStatus, tc.wantText)
+			}
 		}
 	})
 }

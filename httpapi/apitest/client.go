@@ -77,7 +77,12 @@ func (c *Client) Do(method, path, token string, body any, header ...string) *Res
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	for _, h := range header {
-		if name, value, ok := strings.Cut(h, ":"); ok {
+		name, value, ok := strings.Cut(h, ":")
+		switch {
+		case !ok:
+		case strings.EqualFold(name, "Host"): // net/http sends req.Host, not a Host header
+			req.Host = strings.TrimSpace(value)
+		default:
 			req.Header.Set(name, strings.TrimSpace(value))
 		}
 	}
