@@ -36,7 +36,7 @@ func TestPostgresOutage(t *testing.T) {
 			o := newOutage(t)
 			o.startLoad()
 			o.wantReady(http.StatusOK)
-			o.proxy.cut(how)
+			o.proxy.cutOff(how)
 			cutAt := time.Now()
 			o.waitReady(http.StatusServiceUnavailable, 10*time.Second)
 			t.Logf("/readyz answered 503 %v after the cut", time.Since(cutAt).Round(time.Millisecond))

@@ -62,8 +62,8 @@ func (p *tcpProxy) listen(ln net.Listener) {
 	}()
 }
 
-// cut cuts the connections off the way given.
-func (p *tcpProxy) cut(how cut) {
+// cutOff cuts the connections off the way given.
+func (p *tcpProxy) cutOff(how cut) {
 	switch how {
 	case refuse:
 		p.closeAll(true)
