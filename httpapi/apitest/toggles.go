@@ -166,8 +166,10 @@ func CheckStored(t testing.TB, db *sql.DB, before, after Answers) {
 	if err != nil {
 		t.Fatalf("read the check-ins: %v", err)
 	}
+	extra := 0 // changes stored beyond what was answered before
 	for pincode, last := range after {
 		got, first := stored[pincode], before[pincode]
+		extra += got.rows - first.In + got.closed - first.Out
 		if got.rows < first.In || got.rows > last.In+last.Undecided {
 			t.Errorf("member %s: %d check-ins stored; answered %d before, %d (and %d undecided) after", pincode, got.rows, first.In, last.In, last.Undecided)
 		}
@@ -180,6 +182,9 @@ func CheckStored(t testing.TB, db *sql.DB, before, after Answers) {
 		if last.Refused > 0 {
 			t.Errorf("member %s: %d toggles refused, want none", pincode, last.Refused)
 		}
+	}
+	if _, undecided := after.Count(); extra > 0 {
+		t.Logf("%d check-ins and check-outs stored beyond the answers: made by %d requests answered later or not at all", extra, undecided)
 	}
 	var failed int
 	if err := db.QueryRow("SELECT count(*) FROM failed_checkins").Scan(&failed); err != nil {
