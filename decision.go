@@ -128,6 +128,7 @@ type OpenCheckin struct {
 	FromTime     time.Time
 	BusinessDay  string
 	MacAddresses string
+	LastActivity time.Time
 }
 
 // CheckinStore runs check-in decisions. Everything a decision writes, its

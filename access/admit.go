@@ -118,12 +118,22 @@ func (d *decision) openCheckin(m *checkin.Member) (*checkin.OpenCheckin, error) 
 	return nil, nil
 }
 
+// ActivityResolution is how precisely an open check-in's LastActivity is
+// kept: a repeat within it of the last one recorded, from a MAC already
+// recorded, changes nothing. Doors and Wi-Fi controllers repeat check-ins
+// every few seconds; writing each one would make every repeat a write.
+const ActivityResolution = time.Minute
+
 // touch refreshes an open check-in's last activity, adding the MAC seen.
 func (d *decision) touch(open *checkin.OpenCheckin) error {
 	if d.req.DoNotCheckIn {
 		return nil
 	}
-	return d.tx.TouchCheckin(open.ID, addMAC(open.MacAddresses, d.plan.mac))
+	macs := addMAC(open.MacAddresses, d.plan.mac)
+	if macs == open.MacAddresses && d.now.Sub(open.LastActivity) < ActivityResolution {
+		return nil
+	}
+	return d.tx.TouchCheckin(open.ID, macs)
 }
 
 func (d *decision) checkOut(m *checkin.Member, open *checkin.OpenCheckin) (Outcome, error) {

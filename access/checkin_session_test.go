@@ -33,6 +33,45 @@ func TestOneOpenCheckin(t *testing.T) {
 	})
 }
 
+// TestLastActivityResolution: a repeat check-in within a minute of the
+// last activity recorded, from a MAC already recorded, writes nothing; a
+// later one, or one from a new MAC, refreshes the record.
+func TestLastActivityResolution(t *testing.T) {
+	eachFixture(t, func(t *testing.T, f *fixture) {
+		start := f.clock.Now()
+		steps := []struct {
+			advance  time.Duration
+			body     string
+			wantLast time.Time // the open check-in's LastActivity after the step
+			wantMACs string
+		}{
+			{0, `{"pincode":"1234"}`, start, ""},
+			{30 * time.Second, `{"pincode":"1234"}`, start, ""},
+			{59 * time.Second, `{"accessCardId":"CARD-1"}`, start, ""},
+			{60 * time.Second, `{"pincode":"1234"}`, start.Add(time.Minute), ""},
+			{61 * time.Second, `{"mac":"AA:BB:CC:DD:EE:01"}`, start.Add(61 * time.Second), janeDevice},
+			{90 * time.Second, `{"mac":"aa-bb-cc-dd-ee-01"}`, start.Add(61 * time.Second), janeDevice},
+		}
+		for _, s := range steps {
+			f.clock.Set(start.Add(s.advance))
+			if _, c := f.post(s.body); !c.WasSuccessful {
+				t.Fatalf("+%v %s: %+v", s.advance, s.body, c)
+			}
+			open := f.open(f.jane.ID)
+			if len(open) != 1 {
+				t.Fatalf("+%v: %d open check-ins, want 1", s.advance, len(open))
+			}
+			macs := ""
+			if open[0].MacAddresses != nil {
+				macs = *open[0].MacAddresses
+			}
+			if got := open[0].LastActivity.Time; !got.Equal(s.wantLast) || macs != s.wantMACs {
+				t.Errorf("+%v %s: LastActivity %v, MACs %q; want %v, %q", s.advance, s.body, got, macs, s.wantLast, s.wantMACs)
+			}
+		}
+	})
+}
+
 // TestSessionEndsAtCutOff: a member's session lasts until the location's
 // next daily cut-off, in its time zone.
 func TestSessionEndsAtCutOff(t *testing.T) {

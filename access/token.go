@@ -120,7 +120,7 @@ func (d *decision) startOrTouchTokenSession(t *checkin.Token) error {
 		if err != nil || open == nil {
 			return err
 		}
-		return d.tx.TouchCheckin(open.ID, addMAC(open.MacAddresses, d.plan.mac))
+		return d.touch(open)
 	}
 	if err := d.tx.StartTokenSession(t, d.now); err != nil {
 		return err

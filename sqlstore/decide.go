@@ -9,12 +9,39 @@ import (
 	"github.com/checkin-oss/checkin"
 )
 
-// Decide runs a check-in decision in one write transaction: what it reads,
-// what it writes and its FailedCheckin commit together or not at all. On
-// PostgreSQL the transaction is run again if it loses a serialisation race.
+// Decide runs a check-in decision: what it reads, what it writes and its
+// FailedCheckin commit together or not at all.
+//
+// Most decisions change nothing but a FailedCheckin: refusals, and members
+// who check in again while checked in. So a decision first runs on a read
+// snapshot, which never waits for the writer; a refusal's FailedCheckin is
+// kept aside and written on its own once the decision is made (an insert
+// that depends on nothing the decision read). The first time such a run
+// would change anything else, it stops and the decision runs again from the
+// start in a write transaction, where it locks what it reads. On PostgreSQL
+// a write transaction is run again if it loses a serialisation race.
 func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) error {
 	var dtx *decisionTx
-	err := db.write(ctx, func(tx *Tx) error {
+	err := db.read(ctx, func(tx *Tx) error {
+		dtx = &decisionTx{Tx: tx, snapshot: true}
+		return fn(dtx)
+	})
+	switch {
+	case err == nil && len(dtx.failed) == 0:
+		return nil
+	case err == nil:
+		return db.write(ctx, func(tx *Tx) error {
+			for _, f := range dtx.failed {
+				if err := tx.addFailedCheckin(f); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	case !errors.Is(err, errNeedsWrite):
+		return err
+	}
+	err = db.write(ctx, func(tx *Tx) error {
 		dtx = &decisionTx{Tx: tx}
 		return fn(dtx)
 	})
@@ -22,6 +49,18 @@ func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) err
 		db.cache.forgetAll()
 	}
 	return err
+}
+
+// errNeedsWrite stops a decision running on a read snapshot the first time
+// it would change something other than its FailedCheckin.
+var errNeedsWrite = errors.New("sqlstore: the decision changes records; run it in a write transaction")
+
+// write reports errNeedsWrite when the decision runs on a snapshot.
+func (tx *decisionTx) write() error {
+	if tx.snapshot {
+		return errNeedsWrite
+	}
+	return nil
 }
 
 // PersonByEmail reads a user for a password check.
@@ -38,6 +77,10 @@ func (db *DB) PersonByEmail(ctx context.Context, email string) (*checkin.Person,
 // decisionTx is the store's side of a check-in decision.
 type decisionTx struct {
 	*Tx
+	// snapshot is set while the decision runs on a read snapshot: it locks
+	// nothing, changes nothing and keeps its FailedCheckins in failed.
+	snapshot        bool
+	failed          []*checkin.FailedCheckin
 	settingsChanged bool
 }
 
@@ -121,7 +164,7 @@ func (tx *decisionTx) MembersByCard(networkID int64, card string) ([]checkin.Mem
 
 func (tx *decisionTx) LockMember(coworkerID int64) (*checkin.Member, error) {
 	lock := ""
-	if tx.db.dialect == postgresDialect {
+	if tx.db.dialect == postgresDialect && !tx.snapshot {
 		lock = " FOR UPDATE OF c"
 	}
 	ms, err := tx.members(memberSelect+" WHERE c.id = ?"+lock, coworkerID)
@@ -133,6 +176,9 @@ func (tx *decisionTx) LockMember(coworkerID int64) (*checkin.Member, error) {
 
 // SignUp registers a user as a member of a location (MembersSignUp).
 func (tx *decisionTx) SignUp(businessID int64, p *checkin.Person) (*checkin.Member, error) {
+	if err := tx.write(); err != nil {
+		return nil, err
+	}
 	c := checkin.Coworkers.New()
 	c.BusinessID, c.FullName, c.Email = businessID, p.FullName, p.Email
 	if c.FullName == "" {
@@ -150,6 +196,9 @@ func (tx *decisionTx) SignUp(businessID int64, p *checkin.Person) (*checkin.Memb
 // EnableUniquePincodes turns Security.GenerateUniquePincode on at every
 // location of a network.
 func (tx *decisionTx) EnableUniquePincodes(networkID int64) error {
+	if err := tx.write(); err != nil {
+		return err
+	}
 	rows, err := tx.Query("SELECT id FROM businesses WHERE network_id = ?", networkID)
 	if err != nil {
 		return err
@@ -174,7 +223,7 @@ func (tx *decisionTx) EnableUniquePincodes(networkID int64) error {
 }
 
 func (tx *decisionTx) LockPerson(userID int64) error {
-	if tx.db.dialect != postgresDialect {
+	if tx.db.dialect != postgresDialect || tx.snapshot {
 		return nil // SQLite's write transactions already run one at a time
 	}
 	_, err := tx.Exec("SELECT id FROM users WHERE id = ? FOR UPDATE", userID)
@@ -187,6 +236,9 @@ func (tx *decisionTx) Devices(userID int64) ([]string, error) {
 }
 
 func (tx *decisionTx) AddDevice(userID int64, mac string) error {
+	if err := tx.write(); err != nil {
+		return err
+	}
 	_, err := tx.Exec("INSERT INTO user_devices (user_id, mac, created_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", userID, mac, tx.now)
 	return err
 }
@@ -198,6 +250,13 @@ func (tx *decisionTx) AddFailedCheckin(f *checkin.FailedCheckin) error {
 			return err
 		}
 		f.TeamsAtTheTimeOfCheckin, f.TariffAtTheTimeOfCheckin = snap.teams, snap.tariff
+	}
+	if tx.snapshot {
+		if f.CheckinAttemptTime.IsZero() {
+			f.CheckinAttemptTime = checkin.NewTime(tx.now)
+		}
+		tx.failed = append(tx.failed, f)
+		return nil
 	}
 	return tx.addFailedCheckin(f)
 }

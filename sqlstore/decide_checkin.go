@@ -10,13 +10,13 @@ import (
 // location (a partial unique index), closed by check-outs, toggles,
 // disconnects and the daily cut-off.
 
-const openCheckinSelect = "SELECT id, from_time, business_day, coalesce(mac_addresses, '') FROM checkins"
+const openCheckinSelect = "SELECT id, from_time, business_day, coalesce(mac_addresses, ''), coalesce(last_activity, from_time) FROM checkins"
 
 func (tx *decisionTx) openCheckin(where string, args ...any) (*checkin.OpenCheckin, error) {
 	var c checkin.OpenCheckin
-	var from checkin.Time
-	err := tx.QueryRow(openCheckinSelect+" WHERE "+where+" AND to_time IS NULL", args...).Scan(&c.ID, &from, &c.BusinessDay, &c.MacAddresses)
-	c.FromTime = from.Time
+	var from, last checkin.Time
+	err := tx.QueryRow(openCheckinSelect+" WHERE "+where+" AND to_time IS NULL", args...).Scan(&c.ID, &from, &c.BusinessDay, &c.MacAddresses, &last)
+	c.FromTime, c.LastActivity = from.Time, last.Time
 	return one(&c, err)
 }
 
@@ -47,6 +47,9 @@ func (tx *decisionTx) DaysCheckedIn(coworkerID int64, first, last string) ([]str
 }
 
 func (tx *decisionTx) StartCheckin(c *checkin.Checkin, tokenID *int64) error {
+	if err := tx.write(); err != nil {
+		return err
+	}
 	b, err := tx.business(c.BusinessID)
 	if err != nil {
 		return err
@@ -68,12 +71,18 @@ func (tx *decisionTx) StartCheckin(c *checkin.Checkin, tokenID *int64) error {
 }
 
 func (tx *decisionTx) TouchCheckin(id int64, macs string) error {
+	if err := tx.write(); err != nil {
+		return err
+	}
 	_, err := tx.Exec("UPDATE checkins SET last_activity = ?, mac_addresses = ?, updated_on = ? WHERE id = ?",
 		tx.now, checkin.StringPtr(macs), tx.now, id)
 	return err
 }
 
 func (tx *decisionTx) CloseCheckin(id int64, at time.Time, auto bool) error {
+	if err := tx.write(); err != nil {
+		return err
+	}
 	var businessID int64
 	if err := tx.QueryRow("SELECT business_id FROM checkins WHERE id = ?", id).Scan(&businessID); err != nil {
 		return err

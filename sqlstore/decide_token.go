@@ -50,6 +50,9 @@ func (tx *decisionTx) TokensByDevice(businessID int64, mac string) ([]checkin.To
 }
 
 func (tx *decisionTx) LockToken(id int64) (*checkin.Token, error) {
+	if tx.snapshot {
+		return tx.token(tokenSelect+" WHERE t.id = ?", id)
+	}
 	return tx.token(tokenSelect+" WHERE t.id = ?"+tx.forUpdate(), id)
 }
 
@@ -68,6 +71,9 @@ func (tx *decisionTx) VisitorToken(v *checkin.Visitor, minutes int64, from, to t
 	if t, err := tx.token(tokenSelect+" WHERE t.visitor_id = ?", v.ID); t != nil || err != nil {
 		return t, err
 	}
+	if err := tx.write(); err != nil {
+		return nil, err
+	}
 	_, err := tx.Exec(`INSERT INTO access_tokens (unique_id, created_on, updated_on, business_id, access_code, description,
 		minutes_included, minutes_left, valid_from, valid_to, visitor_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		checkin.NewUUID(), tx.now, tx.now, v.BusinessID, v.VisitorCode, "Visitor: "+v.FullName, minutes, minutes,
@@ -82,11 +88,21 @@ func (tx *decisionTx) VisitorToken(v *checkin.Visitor, minutes int64, from, to t
 }
 
 func (tx *decisionTx) AddTokenDevice(tokenID int64, mac string) error {
+	if tx.snapshot {
+		known, err := tx.exists("SELECT 1 FROM token_devices WHERE token_id = ? AND mac = ?", tokenID, mac)
+		if err != nil || known {
+			return err
+		}
+		return errNeedsWrite
+	}
 	_, err := tx.Exec("INSERT INTO token_devices (token_id, mac, created_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", tokenID, mac, tx.now)
 	return err
 }
 
 func (tx *decisionTx) StartTokenSession(t *checkin.Token, at time.Time) error {
+	if err := tx.write(); err != nil {
+		return err
+	}
 	_, err := tx.Exec("UPDATE access_tokens SET running = TRUE, last_access = ?, updated_on = ? WHERE id = ? AND NOT running",
 		checkin.NewTime(at), tx.now, t.ID)
 	return err
@@ -95,6 +111,9 @@ func (tx *decisionTx) StartTokenSession(t *checkin.Token, at time.Time) error {
 func (tx *decisionTx) StopTokenSession(t *checkin.Token, minutesLeft int64, at time.Time) (bool, error) {
 	if t.LastAccess == nil {
 		return false, nil
+	}
+	if err := tx.write(); err != nil {
+		return false, err
 	}
 	res, err := tx.Exec("UPDATE access_tokens SET running = FALSE, minutes_left = ?, updated_on = ? WHERE id = ? AND running AND last_access = ?",
 		max(0, minutesLeft), tx.now, t.ID, checkin.NewTime(*t.LastAccess))
