@@ -10,6 +10,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -38,8 +39,11 @@ type DB struct {
 
 	dialect dialect
 	dsn     string
-	rw      *sql.DB // writes; for SQLite a single connection, so writers queue in Go
-	ro      *sql.DB // reads; for PostgreSQL the same pool as rw
+	rw      *sql.DB  // PostgreSQL's pool; SQLite's writing connections (the writer's and migrations')
+	ro      *sql.DB  // SQLite's reading connections; for PostgreSQL the same pool as rw
+	writer  *writer  // SQLite: the one goroutine that writes, in batches
+	readers *readers // SQLite: the reading connections, held
+	closing sync.Once
 	queries sync.Map
 	cache   *cache
 	tables
@@ -74,6 +78,12 @@ func Open(ctx context.Context, dsn string, clock checkin.Clock, log *slog.Logger
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.dialect == sqliteDialect {
+		if err := db.holdSQLiteConns(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }
@@ -125,8 +135,10 @@ func (db *DB) openSQLite(dsn string) error {
 	if db.rw, err = open("immediate", false); err != nil {
 		return err
 	}
-	db.rw.SetMaxOpenConns(1)
-	db.rw.SetMaxIdleConns(1)
+	// Two: the writer's, held, and one for migrations and maintenance,
+	// which SQLite's own lock (and the busy timeout) orders with the writer.
+	db.rw.SetMaxOpenConns(2)
+	db.rw.SetMaxIdleConns(2)
 	db.rw.SetConnMaxIdleTime(0)
 	db.rw.SetConnMaxLifetime(0)
 	// Create the file and switch it to WAL before readers open it.
@@ -138,21 +150,48 @@ func (db *DB) openSQLite(dsn string) error {
 		db.rw.Close()
 		return err
 	}
-	readers := max(4, 2*runtime.GOMAXPROCS(0))
-	db.ro.SetMaxOpenConns(readers)
-	db.ro.SetMaxIdleConns(readers)
+	db.ro.SetMaxOpenConns(sqliteReaders())
+	db.ro.SetMaxIdleConns(sqliteReaders())
 	db.ro.SetConnMaxIdleTime(0)
+	db.ro.SetConnMaxLifetime(0)
 	return nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error {
-	err := db.rw.Close()
-	if db.ro != db.rw {
-		if e := db.ro.Close(); err == nil {
-			err = e
-		}
+// sqliteReaders is how many reading connections the store holds: reads
+// use the CPU, so a few per core.
+func sqliteReaders() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// holdSQLiteConns takes the connections the store keeps on SQLite and
+// starts the writer, once the schema is migrated.
+func (db *DB) holdSQLiteConns(ctx context.Context) error {
+	c, err := holdConn(ctx, db.rw)
+	if err != nil {
+		return fmt.Errorf("open the writing connection: %w", err)
 	}
+	if db.readers, err = openReaders(ctx, db.ro, sqliteReaders()); err != nil {
+		c.close()
+		return err
+	}
+	db.writer = startWriter(db, c)
+	return nil
+}
+
+// Close closes the database, once no request uses it; writes that reach it
+// afterwards fail. Closing it again does nothing.
+func (db *DB) Close() error {
+	var err error
+	db.closing.Do(func() {
+		if db.writer != nil {
+			err = db.writer.close()
+		}
+		if db.readers != nil {
+			err = errors.Join(err, db.readers.close())
+		}
+		err = errors.Join(err, db.rw.Close())
+		if db.ro != nil && db.ro != db.rw {
+			err = errors.Join(err, db.ro.Close())
+		}
+	})
 	return err
 }
 
@@ -160,11 +199,10 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	var one int
-	if err := db.ro.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return db.mapError(err)
-	}
-	return nil
+	return db.read(ctx, func(tx *Tx) error {
+		var one int
+		return tx.QueryRow("SELECT 1").Scan(&one)
+	})
 }
 
 // IsSQLite reports whether the store is embedded SQLite.

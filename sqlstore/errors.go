@@ -77,7 +77,7 @@ func isRetryable(err error) bool {
 // isUnavailable reports errors that mean the database cannot be reached or
 // did not answer in time, as opposed to errors in what was asked of it.
 func isUnavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, errClosed) {
 		return true
 	}
 	// The connection closed in the middle of a query or a commit.

@@ -14,10 +14,18 @@ import (
 // Tx is a transaction with the time it runs at, taken once from the clock,
 // so that every row it writes agrees on "now".
 type Tx struct {
-	tx  *sql.Tx
+	q   queryer
 	db  *DB
 	ctx context.Context
 	now time.Time
+}
+
+// queryer runs a transaction's statements: a *sql.Tx on PostgreSQL, a held
+// connection with its prepared statements on SQLite.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // Now is the transaction's time.
@@ -28,17 +36,17 @@ func (tx *Tx) Context() context.Context { return tx.ctx }
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx, tx.db.rebind(query), args...)
+	return tx.q.ExecContext(tx.ctx, tx.db.rebind(query), args...)
 }
 
 // Query runs a query written with ? placeholders.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(tx.ctx, tx.db.rebind(query), args...)
+	return tx.q.QueryContext(tx.ctx, tx.db.rebind(query), args...)
 }
 
 // QueryRow runs a query that returns at most one row.
 func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(tx.ctx, tx.db.rebind(query), args...)
+	return tx.q.QueryRowContext(tx.ctx, tx.db.rebind(query), args...)
 }
 
 // insert runs an INSERT ... RETURNING id and returns the id.
@@ -101,13 +109,17 @@ func (db *DB) rebind(query string) string {
 // or a deadlock on PostgreSQL is run again.
 const maxAttempts = 8
 
-// write runs fn in a write transaction and commits it. On PostgreSQL a
-// transaction that fails with a serialisation failure or a deadlock is run
-// again, from the start, with a fresh "now".
+// write runs fn in a write transaction and commits it. On SQLite it runs
+// in the writer's next batch (see writer.go). On PostgreSQL a transaction
+// that fails with a serialisation failure or a deadlock is run again, from
+// the start, with a fresh "now".
 func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.dialect == sqliteDialect {
+		return db.mapError(db.writer.do(ctx, fn))
+	}
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		err = db.run(ctx, db.rw, false, fn)
+		err = db.runPostgres(ctx, false, fn)
 		if !isRetryable(err) {
 			break
 		}
@@ -123,15 +135,23 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 // read runs fn in a read-only transaction, so that its queries see one
 // snapshot.
 func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.mapError(db.run(ctx, db.ro, true, fn))
+	if db.dialect == sqliteDialect {
+		return db.mapError(db.readers.read(ctx, func(c *conn) error {
+			return fn(&Tx{q: c, db: db, ctx: ctx, now: db.now()})
+		}))
+	}
+	return db.mapError(db.runPostgres(ctx, true, fn))
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.dialect == postgresDialect})
+// now is the time a transaction runs at.
+func (db *DB) now() time.Time { return db.Clock.Now().UTC().Truncate(time.Microsecond) }
+
+func (db *DB) runPostgres(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.rw.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, now: db.Clock.Now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{q: sqlTx, db: db, ctx: ctx, now: db.now()}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

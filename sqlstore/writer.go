@@ -1,0 +1,188 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// SQLite takes one writer at a time, and each commit waits for the disk
+// (synchronous FULL). So the store's writes on SQLite go to one goroutine
+// that runs those waiting together in one transaction, each in a savepoint
+// of its own, and commits them at once: group commit. A write fails or
+// succeeds alone (its savepoint is rolled back on error), and is answered
+// only after the COMMIT that makes it durable.
+
+// maxBatch bounds the writes of one commit, so that the first in a batch
+// does not wait long for the last.
+const maxBatch = 256
+
+// errClosed answers writes that reach a store being closed.
+var errClosed = errors.New("sqlstore: the database is closed")
+
+type jobState = int32
+
+const (
+	queued jobState = iota
+	running
+	abandoned
+)
+
+// job is one write waiting for the writer.
+type job struct {
+	ctx   context.Context
+	fn    func(*Tx) error
+	state atomic.Int32
+	done  chan jobResult // buffered: the writer never waits for the caller
+}
+
+type jobResult struct {
+	err   error
+	panic any
+}
+
+type writer struct {
+	db      *DB
+	conn    *conn
+	jobs    chan *job
+	quit    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+	commits atomic.Int64 // transactions committed, for tests and metrics
+}
+
+// inWriter marks the context of a write running in the writer, so that a
+// write started from inside another (which would wait for itself) is caught.
+type inWriter struct{}
+
+func startWriter(db *DB, c *conn) *writer {
+	w := &writer{db: db, conn: c, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), stopped: make(chan struct{})}
+	go w.loop()
+	return w
+}
+
+// do runs fn in the writer and returns once its batch has committed. A
+// write whose context ends while it still waits in the queue is dropped and
+// answered with the context's error; one already running is waited for, so
+// that the answer says truly whether it was stored.
+func (w *writer) do(ctx context.Context, fn func(*Tx) error) error {
+	if ctx.Value(inWriter{}) != nil {
+		panic("sqlstore: a write started inside another write would wait for itself")
+	}
+	j := &job{ctx: ctx, fn: fn, done: make(chan jobResult, 1)}
+	select {
+	case w.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-w.quit:
+		return errClosed
+	}
+	var r jobResult
+	select {
+	case r = <-j.done:
+	case <-ctx.Done():
+		if j.state.CompareAndSwap(queued, abandoned) {
+			return ctx.Err()
+		}
+		r = <-j.done
+	case <-w.stopped:
+		if j.state.CompareAndSwap(queued, abandoned) {
+			return errClosed
+		}
+		r = <-j.done
+	}
+	if r.panic != nil {
+		panic(r.panic)
+	}
+	return r.err
+}
+
+func (w *writer) loop() {
+	defer close(w.stopped)
+	for {
+		var first *job
+		select {
+		case first = <-w.jobs:
+		case <-w.quit:
+			return
+		}
+		batch := []*job{first}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-w.jobs:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		w.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction and answers each job.
+func (w *writer) commit(batch []*job) {
+	results := make([]jobResult, len(batch))
+	ran := make([]bool, len(batch))
+	err := w.conn.begin(true)
+	if err == nil {
+		for i, j := range batch {
+			if !j.state.CompareAndSwap(queued, running) {
+				continue // its caller has gone
+			}
+			ran[i] = true
+			results[i] = w.run(j)
+		}
+		err = w.conn.end(false)
+		if err == nil {
+			w.commits.Add(1)
+		}
+	}
+	for i, j := range batch {
+		switch {
+		case !ran[i] && err == nil:
+			continue
+		case !ran[i]:
+			if !j.state.CompareAndSwap(queued, running) {
+				continue
+			}
+			results[i].err = err // BEGIN failed: nothing ran
+		case err != nil && results[i].err == nil && results[i].panic == nil:
+			results[i].err = err // the COMMIT failed: nothing was stored
+		}
+		j.done <- results[i]
+	}
+}
+
+// run runs one job in a savepoint of the batch's transaction.
+func (w *writer) run(j *job) (r jobResult) {
+	c := w.conn
+	if _, err := c.ExecContext(background, "SAVEPOINT job"); err != nil {
+		return jobResult{err: err}
+	}
+	tx := &Tx{q: c, db: w.db, ctx: context.WithValue(j.ctx, inWriter{}, true), now: w.db.now()}
+	defer func() {
+		if p := recover(); p != nil {
+			r = jobResult{panic: p}
+		}
+		if r.err != nil || r.panic != nil {
+			if _, err := c.ExecContext(background, "ROLLBACK TO job"); err != nil {
+				r.err = errors.Join(r.err, fmt.Errorf("roll back a failed write: %w", err))
+			}
+		}
+		if _, err := c.ExecContext(background, "RELEASE job"); err != nil && r.err == nil {
+			r.err = err
+		}
+	}()
+	return jobResult{err: j.fn(tx)}
+}
+
+// close stops the writer once the batch running, if any, is answered; the
+// writes still queued are answered errClosed.
+func (w *writer) close() error {
+	w.once.Do(func() { close(w.quit) })
+	<-w.stopped
+	return w.conn.close()
+}
