@@ -59,6 +59,9 @@ type Server struct {
 	// RequestTimeout bounds a request's database work; a request that runs out
 	// is answered 503 instead of hanging. Zero means 5 seconds.
 	RequestTimeout time.Duration
+	// CORSOrigins are the exact origins (https://app.example.com) whose
+	// browser pages may call the service; none means no CORS headers at all.
+	CORSOrigins []string
 }
 
 // Handler returns the service's HTTP handler with every route and the
@@ -74,15 +77,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
-	mux.HandleFunc("POST /api/token", s.token)
+	mux.HandleFunc("POST "+tokenPath, s.token)
 	if s.CheckIn != nil {
-		mux.HandleFunc("POST /api/public/checkin", s.checkin)
+		mux.HandleFunc("POST "+checkinPath, s.checkin)
 	}
 	for _, r := range s.Resources {
 		r.register(mux, s)
 	}
 	mux.HandleFunc("/", s.notFound)
-	return s.observe(s.recoverPanics(mux))
+	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(mux)))))
 }
 
 func (s *Server) requestTimeout() time.Duration {
