@@ -22,6 +22,7 @@ type config struct {
 	defaultLocation string
 	trustedDevices  string
 	trustedProxies  string
+	corsOrigins     string
 	logFormat       string
 	logLevel        string
 	pprofAddr       string
@@ -70,6 +71,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.defaultLocation, "default-location", env("CHECKIN_DEFAULT_LOCATION", ""), "WebAddress used when the Host has no subdomain (CHECKIN_DEFAULT_LOCATION)")
 	fs.StringVar(&c.trustedDevices, "trusted-devices", env("CHECKIN_TRUSTED_DEVICES", ""), "comma-separated addresses or CIDR ranges of integrations that speak for many people (CHECKIN_TRUSTED_DEVICES)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("CHECKIN_TRUSTED_PROXIES", ""), "addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (CHECKIN_TRUSTED_PROXIES)")
+	fs.StringVar(&c.corsOrigins, "cors-origins", env("CHECKIN_CORS_ORIGINS", ""), "comma-separated exact origins (https://desk.example.com) whose browser pages may call the API; empty: no CORS (CHECKIN_CORS_ORIGINS)")
 	fs.StringVar(&c.logFormat, "log-format", env("CHECKIN_LOG_FORMAT", "text"), "log format: text or json (CHECKIN_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("CHECKIN_LOG_LEVEL", "info"), "log level: debug, info, warn or error (CHECKIN_LOG_LEVEL)")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CHECKIN_PPROF_ADDR", ""), "if set, serve Go's /debug/pprof profiles on this separate address, e.g. 127.0.0.1:6060 (CHECKIN_PPROF_ADDR)")

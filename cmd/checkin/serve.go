@@ -88,6 +88,7 @@ func dbKind(db *sqlstore.DB) string {
 func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
+	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	return s.Handler()
 }
 
