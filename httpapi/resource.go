@@ -12,6 +12,8 @@ import (
 
 // Resource is one entity's set of admin routes.
 type Resource interface {
+	// Schema is the entity the routes serve.
+	Schema() *checkin.Schema
 	register(mux *http.ServeMux, s *Server)
 }
 
@@ -25,6 +27,8 @@ type resource[T any] struct {
 	entity *checkin.Entity[T]
 	repo   checkin.Repository[T]
 }
+
+func (res *resource[T]) Schema() *checkin.Schema { return res.entity.Schema }
 
 func (res *resource[T]) register(mux *http.ServeMux, s *Server) {
 	p, name := res.entity.Path, res.entity.Name
