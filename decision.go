@@ -32,6 +32,9 @@ const (
 	CodeMissingCustomer         = "MISSING_CUSTOMER"
 	CodeDeviceLimitReached      = "DEVICE_LIMIT_REACHED"
 	CodeNoAccessToSpace         = "NO_ACCESS_TO_SPACE"
+	// CodeTooManyAttempts answers a throttled attempt (429): it was not
+	// decided, and records no FailedCheckin.
+	CodeTooManyAttempts = "TOO_MANY_ATTEMPTS"
 )
 
 // RefusalMessages are the spec's messages, word for word; the spec cuts
@@ -48,6 +51,7 @@ var RefusalMessages = map[string]string{
 	CodeMissingCustomer:         "This user does not have a member linked to it.",
 	CodeDeviceLimitReached:      "You can’t register a new device: you have reached the maximum number of devices allowed.",
 	CodeNoAccessToSpace:         "Coworker does not have access to this space",
+	CodeTooManyAttempts:         "Too many failed attempts; try again later.",
 }
 
 // Confirmation is the endpoint's answer (Nexudus's ActionConfirmation).
@@ -190,6 +194,11 @@ type DecisionTx interface {
 	OpenTokenCheckin(tokenID int64) (*OpenCheckin, error)
 
 	AddFailedCheckin(f *FailedCheckin) error
+	// AddThrottleFailures counts one failure against each key.
+	AddThrottleFailures(fails []ThrottleFailure) error
+	// CountThrottleKeys counts the keys from first (inclusive) to last
+	// (exclusive) whose last failure is at or after since.
+	CountThrottleKeys(first, last string, since time.Time) (int, error)
 }
 
 // ClosedCheckin is a check-in that a check-out by device closed.

@@ -18,6 +18,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // 403: valid credentials without the role
 	EUNAVAILABLE  = "unavailable"  // 503: the database cannot be reached
 	EMEDIATYPE    = "media_type"   // 415: the body is not of a type the route reads
+	ETOOLARGE     = "too_large"    // 413: the body is larger than the service reads
 )
 
 // Error is an application error whose Message is safe to show to a client.

@@ -258,6 +258,9 @@ func (f *Field) IsZero(rec any) bool {
 // unknown and read-only fields are ignored, and a value of the wrong type is
 // reported against its field. It returns the object's "Id", if any.
 func (s *Schema) Decode(body []byte, rec any) (id int64, err error) {
+	if TooDeep(body, MaxJSONDepth) {
+		return 0, Errorf(EINVALID, "The request body nests objects and arrays deeper than %d levels.", MaxJSONDepth)
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return 0, Errorf(EINVALID, "The request body must be a JSON object.")

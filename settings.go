@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // BusinessSetting is one named setting of a location, its value a string.
@@ -63,6 +64,22 @@ type Settings struct {
 	MembersSignUp          bool // MembersSignUp
 	VisitorDefaultDuration int  // PublicWebSite.Visitors.DefaultDuration, minutes
 	PincodeMinLength       int  // Security.PincodeMinLength
+
+	// Throttling of failed check-ins (docs/checkin.md, "Throttling").
+	ThrottleAddress    ThrottleLimit // Security.Throttle.Address*: per client address and credential kind
+	ThrottleIdentity   ThrottleLimit // Security.Throttle.Identity*: per claimed identity and credential kind
+	ThrottleLocation   ThrottleLimit // Security.Throttle.Location*: per location and credential kind
+	PincodeSprayCount  int           // Security.PincodeSpraying.Pincodes
+	PincodeSprayWindow time.Duration // Security.PincodeSpraying.Window, in minutes
+}
+
+// ThrottleLimit is one scope of throttling: Failures within a Window are
+// free; each further failure delays the next attempt, the delay doubling
+// from one second up to MaxDelay.
+type ThrottleLimit struct {
+	Failures int
+	Window   time.Duration
+	MaxDelay time.Duration
 }
 
 // Setting names the service reads.
@@ -75,6 +92,8 @@ const (
 	SettingMembersSignUp          = "MembersSignUp"
 	SettingVisitorDefaultDuration = "PublicWebSite.Visitors.DefaultDuration"
 	SettingPincodeMinLength       = "Security.PincodeMinLength"
+	SettingPincodeSprayCount      = "Security.PincodeSpraying.Pincodes"
+	SettingPincodeSprayWindow     = "Security.PincodeSpraying.Window"
 )
 
 var settingDefs = []*Setting{
@@ -94,6 +113,36 @@ var settingDefs = []*Setting{
 		apply: func(s *Settings, v string) { s.VisitorDefaultDuration = atoi(v) }},
 	{Name: SettingPincodeMinLength, Default: "4", parse: intIn(1, MaxPincodeLength),
 		apply: func(s *Settings, v string) { s.PincodeMinLength = atoi(v) }},
+	{Name: SettingPincodeSprayCount, Default: "20", parse: intIn(2, 100000),
+		apply: func(s *Settings, v string) { s.PincodeSprayCount = atoi(v) }},
+	{Name: SettingPincodeSprayWindow, Default: "10", parse: intIn(1, 24*60),
+		apply: func(s *Settings, v string) { s.PincodeSprayWindow = minutes(v) }},
+	throttleFailures("Address", "10", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),
+	throttleWindow("Address", "1440", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),
+	throttleMaxDelay("Address", "60", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),
+	throttleFailures("Identity", "10", func(s *Settings) *ThrottleLimit { return &s.ThrottleIdentity }),
+	throttleWindow("Identity", "60", func(s *Settings) *ThrottleLimit { return &s.ThrottleIdentity }),
+	throttleMaxDelay("Identity", "5", func(s *Settings) *ThrottleLimit { return &s.ThrottleIdentity }),
+	throttleFailures("Location", "300", func(s *Settings) *ThrottleLimit { return &s.ThrottleLocation }),
+	throttleWindow("Location", "60", func(s *Settings) *ThrottleLimit { return &s.ThrottleLocation }),
+	throttleMaxDelay("Location", "1", func(s *Settings) *ThrottleLimit { return &s.ThrottleLocation }),
+}
+
+// The throttling settings of a scope: Security.Throttle.<Scope>Failures (free
+// failures per window), <Scope>Window and <Scope>MaxDelay (minutes).
+func throttleFailures(scope, def string, limit func(*Settings) *ThrottleLimit) *Setting {
+	return &Setting{Name: "Security.Throttle." + scope + "Failures", Default: def, parse: intIn(0, 1000000),
+		apply: func(s *Settings, v string) { limit(s).Failures = atoi(v) }}
+}
+
+func throttleWindow(scope, def string, limit func(*Settings) *ThrottleLimit) *Setting {
+	return &Setting{Name: "Security.Throttle." + scope + "Window", Default: def, parse: intIn(1, 7*24*60),
+		apply: func(s *Settings, v string) { limit(s).Window = minutes(v) }}
+}
+
+func throttleMaxDelay(scope, def string, limit func(*Settings) *ThrottleLimit) *Setting {
+	return &Setting{Name: "Security.Throttle." + scope + "MaxDelay", Default: def, parse: intIn(1, 24*60),
+		apply: func(s *Settings, v string) { limit(s).MaxDelay = minutes(v) }}
 }
 
 // SettingDef returns the definition of the setting with that name or alias,
@@ -194,3 +243,5 @@ func CutOffMinutes(s string) (int, error) {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func minutes(s string) time.Duration { return time.Duration(atoi(s)) * time.Minute }

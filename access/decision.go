@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/throttle"
 )
 
 // decision is one request being decided, inside its transaction.
@@ -24,6 +25,9 @@ type decision struct {
 	method    Method // the plan's, or MethodMACToken when the MAC's token is used
 	source    int64
 	newDevice bool // the password method's MAC is new to the member: register it
+
+	throttle *throttle.Verdict // the throttle's check, whose keys a refusal counts against
+	sprayed  int               // different pincodes failed at the location lately, after a refusal
 }
 
 // begin prepares the decision to run in tx. A decision may be run more than
@@ -31,7 +35,7 @@ type decision struct {
 // it learns in the transaction is set here afresh.
 func (d *decision) begin(tx checkin.DecisionTx) {
 	d.tx, d.now = tx, tx.Now()
-	d.method, d.source, d.newDevice = d.plan.method, d.plan.method.Source(), false
+	d.method, d.source, d.newDevice, d.sprayed = d.plan.method, d.plan.method.Source(), false, 0
 }
 
 // run decides and records the outcome. A refusal is recorded and answered;
@@ -91,8 +95,29 @@ func (d *decision) macNotReceived() *refusal {
 }
 
 // record writes the FailedCheckin of a refusal, with the member and their
-// teams and plan when known.
+// teams and plan when known, and counts the refusal against the throttle's
+// keys.
 func (d *decision) record(r *refusal) error {
+	if err := d.recordFailedCheckin(r); err != nil {
+		return err
+	}
+	if d.throttle == nil {
+		return nil
+	}
+	if err := d.tx.AddThrottleFailures(d.throttle.Failures); err != nil {
+		return err
+	}
+	if sp := d.throttle.Spray; sp != nil {
+		n, err := d.tx.CountThrottleKeys(sp.First, sp.Last, d.now.Add(-sp.Window))
+		if err != nil {
+			return err
+		}
+		d.sprayed = n
+	}
+	return nil
+}
+
+func (d *decision) recordFailedCheckin(r *refusal) error {
 	f := &checkin.FailedCheckin{
 		BusinessID:              d.loc.ID,
 		BusinessName:            &d.loc.Name,

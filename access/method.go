@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/throttle"
 )
 
 // Method is the way a request checks in, named for logs and metrics.
@@ -101,4 +102,27 @@ func planFor(req checkin.CheckinRequest) plan {
 	}
 	p.tryMACToken = p.mac != ""
 	return p
+}
+
+// attempt is the request as throttling sees it: the kind of credential its
+// method guesses, and the identity it claims. A token's identity is the
+// device asking (a Wi-Fi portal relays codes that guests type), a pincode
+// alone claims no one.
+func (p plan) attempt(location int64, req checkin.CheckinRequest, from throttle.Client) throttle.Attempt {
+	a := throttle.Attempt{Location: location, Client: from}
+	switch p.method {
+	case MethodPassword:
+		a.Kind, a.Identity = throttle.Password, p.email
+	case MethodEmailPincode:
+		a.Kind, a.Identity, a.Pincode = throttle.Pincode, p.email, trimmed(req.Pincode)
+	case MethodPincode:
+		a.Kind, a.Pincode = throttle.Pincode, trimmed(req.Pincode)
+	case MethodCard:
+		a.Kind, a.Identity = throttle.Card, checkin.NormalizeCard(req.AccessCardID)
+	case MethodToken:
+		a.Kind, a.Identity = throttle.Token, p.mac
+	default: // MethodMAC, MethodDisconnect
+		a.Kind, a.Identity = throttle.MAC, p.mac
+	}
+	return a
 }

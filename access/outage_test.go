@@ -1,7 +1,6 @@
 package access_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,7 +66,7 @@ type outage struct {
 	t        *testing.T
 	proxy    *tcpProxy
 	sql      *sql.DB
-	logs     *syncBuffer
+	logs     *apitest.LogBuffer
 	load     *apitest.Toggles
 	pincodes []string
 	stop     context.CancelFunc
@@ -85,7 +83,7 @@ func newOutage(t *testing.T) *outage {
 	u.Host = proxy.addr
 	clock := checkin.NewManualClock(storetest.Start)
 	f := newFixture(t, openStore(t, u.String(), clock), clock)
-	o := &outage{fixture: f, t: t, proxy: proxy, sql: storetest.SQL(t, dsn), logs: &syncBuffer{}}
+	o := &outage{fixture: f, t: t, proxy: proxy, sql: storetest.SQL(t, dsn), logs: &apitest.LogBuffer{}}
 	o.url = f.serve(func(s *httpapi.Server) { s.Log = slog.New(slog.NewTextHandler(o.logs, nil)) })
 	for i := range 8 {
 		o.pincodes = append(o.pincodes, fmt.Sprintf("70%02d", i))
@@ -216,23 +214,4 @@ func (o *outage) logged(text string) string {
 		}
 	}
 	return strings.Join(lines, "")
-}
-
-// syncBuffer is a buffer that a server's logger may write from many
-// goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

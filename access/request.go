@@ -23,9 +23,6 @@ var errInvalidRequest = errors.New("invalid request data")
 // maxFieldLength bounds every string field; no credential is longer.
 const maxFieldLength = 1024
 
-// maxDepth bounds the nesting of a request body.
-const maxDepth = 8
-
 // DecodeRequest reads a CheckInRequest. Field names match in any letter
 // case and unknown fields are ignored. As the .NET clients written for
 // Nexudus expect, a number is accepted where a string is (a pincode sent as
@@ -33,7 +30,7 @@ const maxDepth = 8
 // same field twice in different cases, is invalid.
 func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
 	var req checkin.CheckinRequest
-	if tooDeep(body) {
+	if checkin.TooDeep(body, checkin.MaxJSONDepth) {
 		return req, errInvalidRequest
 	}
 	var raw map[string]json.RawMessage
@@ -102,31 +99,6 @@ func lenientBool(raw json.RawMessage) (bool, error) {
 		}
 	}
 	return false, errInvalidRequest
-}
-
-// tooDeep reports a body nested deeper than maxDepth, which would only
-// cost the decoder work: no field of the request is nested at all.
-func tooDeep(body []byte) bool {
-	depth := 0
-	inString, escaped := false, false
-	for _, c := range body {
-		switch {
-		case escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '{' || c == '[':
-			if depth++; depth > maxDepth {
-				return true
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return false
 }
 
 // BasicCredentials reads "Authorization: Basic base64(email:password)".

@@ -7,23 +7,34 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/secret"
+	"github.com/checkin-oss/checkin/throttle"
 )
 
 // Service decides check-in requests.
 type Service struct {
 	Store checkin.CheckinStore
+	// Throttle, when set, slows down guessing: an attempt it blocks is
+	// answered 429 before any credential is checked.
+	Throttle *throttle.Limiter
 }
 
 // Outcome is a decision and how to answer it.
 type Outcome struct {
-	Status       int // 200 for every decision; 400 for INVALID_REQUEST_DATA
+	Status       int // 200 for every decision; 400 for INVALID_REQUEST_DATA; 429 when throttled
 	Confirmation checkin.Confirmation
 	Method       Method
 	// Result is "checked_in", "checked_out", "validated", or the refusal code.
 	Result string
 	// Identity is the credential a refusal was about (an email, a card, a
-	// MAC...), for throttling; empty for a success.
+	// MAC...); empty for a success.
 	Identity string
+	// Throttled is set when the attempt was not decided (429): which key
+	// blocked it, and for how long.
+	Throttled *throttle.Verdict
+	// SprayedPincodes is set, on the refusal of a pincode, to the number of
+	// different pincodes that failed at the location within the spraying
+	// window, when that many is spraying not yet reported by this instance.
+	SprayedPincodes int
 }
 
 // Refused reports whether the decision was a refusal.
@@ -35,11 +46,30 @@ func (o Outcome) Refused() bool { return !o.Confirmation.WasSuccessful }
 // An error means the decision could not be made (the database failed) and
 // nothing was recorded.
 func (s *Service) CheckIn(ctx context.Context, loc *checkin.Business, req checkin.CheckinRequest) (Outcome, error) {
+	return s.CheckInFrom(ctx, loc, req, throttle.Client{})
+}
+
+// CheckInFrom decides a request sent by a client: with a Throttle, an
+// attempt that one of its keys blocks is answered 429 undecided, and a
+// refusal counts against its keys in the decision's transaction.
+func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req checkin.CheckinRequest, from throttle.Client) (Outcome, error) {
 	p := planFor(req)
 	if p.code == checkin.CodeInvalidRequestData {
 		return Outcome{Status: http.StatusBadRequest, Confirmation: checkin.Refusal(p.code, ""), Method: p.method, Result: p.code}, nil
 	}
 	d := &decision{loc: loc, req: req, plan: p}
+	if s.Throttle != nil {
+		v, done, err := s.Throttle.Check(ctx, p.attempt(loc.ID, req, from))
+		defer done()
+		if err != nil {
+			return Outcome{}, err
+		}
+		if v.Blocked {
+			return Outcome{Status: http.StatusTooManyRequests, Confirmation: checkin.Refusal(checkin.CodeTooManyAttempts, ""),
+				Method: p.method, Result: checkin.CodeTooManyAttempts, Throttled: &v}, nil
+		}
+		d.throttle = &v
+	}
 	if p.code == "" && p.method == MethodPassword {
 		if err := s.verifyPassword(ctx, d); err != nil {
 			return Outcome{}, err
@@ -54,6 +84,9 @@ func (s *Service) CheckIn(ctx context.Context, loc *checkin.Business, req checki
 	})
 	if err != nil {
 		return Outcome{}, err
+	}
+	if d.sprayed > 0 && s.Throttle.Spraying(d.throttle.Spray, d.sprayed, d.now) {
+		out.SprayedPincodes = d.sprayed
 	}
 	return out, nil
 }

@@ -147,3 +147,42 @@ func TestSecretsAreStoredOnlyAsHashes(t *testing.T) {
 		}
 	})
 }
+
+// TestANewPasswordRevokesEveryToken: setting a user's password, whether on
+// the User or through a Coworker profile's write-only Password, ends every
+// session of that user (their access and refresh tokens), so that an
+// operator can revoke a stolen token by changing the password.
+func TestANewPasswordRevokesEveryToken(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.AdminToken()
+		loc := a.NewLocation()
+		user := a.NewUser("Business-List")
+		other := a.NewUser("Business-List")
+		for _, change := range []struct {
+			name string
+			path string
+			body map[string]any
+		}{
+			{"the user's Password", usersPath, map[string]any{"Email": user.Email, "Roles": []string{"Business-List"}}},
+			{"a new profile's Password", coworkersPath, map[string]any{"BusinessId": loc, "FullName": "U", "Email": user.Email}},
+		} {
+			tokens := a.SignIn(user.Email, user.Password)
+			a.Want(a.Do("GET", businessesPath, tokens.AccessToken, nil), http.StatusOK, "before the change")
+			user.Password = "a-new-password-" + change.name[:5]
+			change.body["Password"] = user.Password
+			if change.path == usersPath {
+				change.body["Id"] = user.ID
+				a.Want(a.Do("PUT", usersPath, admin, change.body), http.StatusOK, "set "+change.name)
+			} else {
+				a.Create(admin, change.path, change.body)
+			}
+			if r := a.Do("GET", businessesPath, tokens.AccessToken, nil); r.Status != http.StatusUnauthorized {
+				t.Errorf("an access token after a new password set by %s: got %s, want 401", change.name, r)
+			}
+			refresh := a.Do("POST", "/api/token", "", tokenForm("grant_type", "refresh_token", "refresh_token", tokens.RefreshToken))
+			wantOAuthError(t, refresh, "invalid_grant")
+			a.Want(a.Do("GET", businessesPath, other.Token, nil), http.StatusOK, "another user's token after "+change.name)
+			a.SignIn(user.Email, user.Password)
+		}
+	})
+}

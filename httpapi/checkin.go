@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,10 +41,20 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, checkin.Refusal(checkin.CodeInvalidRequestData, ""))
 		return
 	}
-	out, err := s.CheckIn.CheckIn(ctx, loc, req)
+	out, err := s.CheckIn.CheckInFrom(ctx, loc, req, s.client(r))
 	if err != nil {
 		s.checkinError(w, r, err)
 		return
+	}
+	if v := out.Throttled; v != nil {
+		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((v.RetryAfter+time.Second-1)/time.Second), 10))
+		writeJSON(w, out.Status, out.Confirmation)
+		return
+	}
+	if out.SprayedPincodes > 0 {
+		s.Metrics.PincodeSpraying.WithLabelValues(loc.WebAddress).Inc()
+		s.Log.Warn("pincode spraying: many different pincodes failed at one location", "location", loc.WebAddress, "pincodes", out.SprayedPincodes)
 	}
 	s.Metrics.Checkins.WithLabelValues(string(out.Method), out.Result).Inc()
 	writeJSON(w, out.Status, out.Confirmation)

@@ -17,6 +17,12 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	// Checkins counts public check-in decisions by method and outcome.
 	Checkins *prometheus.CounterVec
+	// Throttled counts check-in attempts answered 429, undecided, by kind
+	// of credential and the scope of the key that blocked them.
+	Throttled *prometheus.CounterVec
+	// PincodeSpraying counts the times many different pincodes failed at a
+	// location within a short time.
+	PincodeSpraying *prometheus.CounterVec
 }
 
 // NewMetrics returns the metrics with the Go runtime's and the process's.
@@ -36,8 +42,16 @@ func NewMetrics() *Metrics {
 			Name: "checkin_decisions_total",
 			Help: "Public check-in decisions, by method and result (the error code, or success).",
 		}, []string{"method", "result"}),
+		Throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "checkin_throttled_total",
+			Help: "Public check-in attempts answered 429 without a decision, by kind of credential and the key that blocked them (address, identity, location).",
+		}, []string{"kind", "key"}),
+		PincodeSpraying: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "checkin_pincode_spraying_total",
+			Help: "Times many different pincodes failed at a location within a short time (Security.PincodeSpraying.*), by location.",
+		}, []string{"location"}),
 	}
-	m.Registry.MustRegister(m.requests, m.duration, m.Checkins,
+	m.Registry.MustRegister(m.requests, m.duration, m.Checkins, m.Throttled, m.PincodeSpraying,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -12,6 +12,8 @@ import (
 
 // Resource is one entity's set of admin routes.
 type Resource interface {
+	// Schema is the entity the routes serve.
+	Schema() *checkin.Schema
 	register(mux *http.ServeMux, s *Server)
 }
 
@@ -26,8 +28,7 @@ type resource[T any] struct {
 	repo   checkin.Repository[T]
 }
 
-// maxBodyBytes bounds every request body.
-const maxBodyBytes = 64 << 10
+func (res *resource[T]) Schema() *checkin.Schema { return res.entity.Schema }
 
 func (res *resource[T]) register(mux *http.ServeMux, s *Server) {
 	p, name := res.entity.Path, res.entity.Name
@@ -169,8 +170,9 @@ func (res *resource[T]) decode(r *http.Request, rec *T) (int64, error) {
 // jsonTypes are the content types read as JSON.
 var jsonTypes = []string{"application/json", "text/json"}
 
-// readBody reads a request body of at most maxBodyBytes, whose content type,
-// when given, must be one of want.
+// readBody reads a request body of at most maxBodyBytes (limitBody has
+// already refused a larger one), whose content type, when given, must be
+// one of want.
 func readBody(r *http.Request, want ...string) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !hasMediaType(ct, want...) {
 		return nil, checkin.Errorf(checkin.EMEDIATYPE, "Content-Type must be %s.", want[0])
@@ -180,7 +182,7 @@ func readBody(r *http.Request, want ...string) ([]byte, error) {
 		return nil, checkin.Errorf(checkin.EINVALID, "The request body could not be read.")
 	}
 	if len(body) > maxBodyBytes {
-		return nil, checkin.Errorf(checkin.EINVALID, "The request body is larger than %d KiB.", maxBodyBytes>>10)
+		return nil, errTooLarge
 	}
 	return body, nil
 }

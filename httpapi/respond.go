@@ -18,6 +18,7 @@ var statusOf = map[string]int{
 	checkin.ECONFLICT:     http.StatusConflict,
 	checkin.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	checkin.EMEDIATYPE:    http.StatusUnsupportedMediaType,
+	checkin.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	checkin.EINTERNAL:     http.StatusInternalServerError,
 }
 

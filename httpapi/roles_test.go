@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/httpapi/apitest"
@@ -75,11 +76,19 @@ func allRolesBut(except string) []string {
 	return roles
 }
 
+// TestEveryAdminEndpointChecksItsRole is the authorisation matrix: every
+// route of every entity the server serves (from its Resources, so a new
+// entity is covered without a line here) × no token, an expired token,
+// users without and with the role, and an administrator.
 func TestEveryAdminEndpointChecksItsRole(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, a *apitest.API) {
 		loc := a.NewLocation()
 		user := a.NewUser()
-		for _, s := range checkin.Schemas() {
+		if len(a.Server.Resources) < len(checkin.Schemas()) {
+			t.Fatalf("the server serves %d entities of the %d declared", len(a.Server.Resources), len(checkin.Schemas()))
+		}
+		for _, res := range a.Server.Resources {
+			s := res.Schema()
 			for _, e := range adminEndpoints(s, loc) {
 				role := s.Name + "-" + e.action
 				t.Run(role, func(t *testing.T) { checkRole(t, a.For(t), user, role, e) })
@@ -88,9 +97,9 @@ func TestEveryAdminEndpointChecksItsRole(t *testing.T) {
 	})
 }
 
-// checkRole calls an endpoint without a token, as a user without its role,
-// as one with exactly its role (also stored in another letter case), and as
-// an administrator.
+// checkRole calls an endpoint without a token, with an expired token of a
+// user who holds its role, as a user without its role, as one with exactly
+// its role (also stored in another letter case), and as an administrator.
 func checkRole(t *testing.T, a *apitest.API, user *apitest.User, role string, e endpoint) {
 	setRoles := func(roles ...string) func() {
 		return func() {
@@ -107,23 +116,31 @@ func checkRole(t *testing.T, a *apitest.API, user *apitest.User, role string, e 
 		}
 	}
 	for _, tc := range []struct {
-		name  string
-		token string
-		setup func()
-		want  int
+		name    string
+		token   string
+		setup   func()
+		want    int
+		expired bool // the request is sent once the token has expired
 	}{
-		{"no token", "", nil, http.StatusUnauthorized},
-		{"every other role", user.Token, setRoles(allRolesBut(role)...), e.wantDenied},
-		{"exactly the role", user.Token, setRoles(role), e.wantOK},
-		{"the role in upper case", user.Token, storeRole(strings.ToUpper(role)), e.wantOK},
-		{"the role in lower case", user.Token, storeRole(strings.ToLower(role)), e.wantOK},
-		{"administrator", a.AdminToken(), nil, e.wantOK},
+		{"no token", "", nil, http.StatusUnauthorized, false},
+		{"no role", user.Token, setRoles(), e.wantDenied, false},
+		{"every other role", user.Token, setRoles(allRolesBut(role)...), e.wantDenied, false},
+		{"exactly the role", user.Token, setRoles(role), e.wantOK, false},
+		{"the role, but the token expired", user.Token, nil, http.StatusUnauthorized, true},
+		{"the role in upper case", user.Token, storeRole(strings.ToUpper(role)), e.wantOK, false},
+		{"the role in lower case", user.Token, storeRole(strings.ToLower(role)), e.wantOK, false},
+		{"administrator", a.AdminToken(), nil, e.wantOK, false},
 	} {
 		if tc.setup != nil {
 			tc.setup()
 		}
 		method, path, body := e.request(a)
-		r := a.Do(method, path, tc.token, body)
+		var r *apitest.Response
+		if tc.expired {
+			r = afterExpiry(a, func() *apitest.Response { return a.Do(method, path, tc.token, body) })
+		} else {
+			r = a.Do(method, path, tc.token, body)
+		}
 		if r.Status != tc.want {
 			t.Errorf("%s: %s %s: got %s, want %d", tc.name, method, path, r, tc.want)
 		}
@@ -131,6 +148,16 @@ func checkRole(t *testing.T, a *apitest.API, user *apitest.User, role string, e 
 			t.Errorf("%s: WWW-Authenticate = %q, want Bearer", tc.name, r.Header.Get("WWW-Authenticate"))
 		}
 	}
+}
+
+// afterExpiry runs send with the clock a second past the lifetime of the
+// tokens issued until now, then sets the clock back, so that the test's
+// other tokens work again.
+func afterExpiry(a *apitest.API, send func() *apitest.Response) *apitest.Response {
+	now := a.Clock.Now()
+	a.Clock.Advance(checkin.AccessTokenLifetime + time.Second)
+	defer a.Clock.Set(now)
+	return send()
 }
 
 func TestUsersCannotGivePowersTheyDoNotHold(t *testing.T) {

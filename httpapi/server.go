@@ -8,10 +8,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
+	"github.com/checkin-oss/checkin/throttle"
 )
 
 // Store is the database as the server needs it; the SQL store is one.
@@ -19,13 +21,14 @@ type Store interface {
 	Repositories
 	checkin.AuthService
 	checkin.CheckinStore
+	checkin.ThrottleStore
 	LocationResolver
 	Ping(ctx context.Context) error
 }
 
 // New returns the server of the whole service over store: the public
-// check-in, OAuth2 tokens, the admin API of every entity and the readiness
-// check. The binary and the end-to-end tests both build their server here,
+// check-in (throttled), OAuth2 tokens, the admin API of every entity and
+// the readiness check. The binary and the end-to-end tests both build their server here,
 // so that what is tested is what runs; set Log, BaseDomain and
 // DefaultLocation, then call Handler.
 func New(store Store) *Server {
@@ -33,7 +36,7 @@ func New(store Store) *Server {
 		Auth:       store,
 		Ready:      store.Ping,
 		Resources:  AdminResources(store),
-		CheckIn:    &access.Service{Store: store},
+		CheckIn:    &access.Service{Store: store, Throttle: &throttle.Limiter{Store: store}},
 		Locations:  store,
 		BaseDomain: "localhost",
 	}
@@ -53,12 +56,21 @@ type Server struct {
 	BaseDomain string
 	// DefaultLocation is the WebAddress used when the Host has no subdomain.
 	DefaultLocation string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (--trusted-proxies).
+	TrustedProxies []netip.Prefix
+	// TrustedDevices are the integrations that speak for many people from
+	// one address, throttled per claimed identity only (--trusted-devices).
+	TrustedDevices []netip.Prefix
 	// CheckinTimeout bounds a check-in's database work; zero means
 	// DefaultCheckinTimeout.
 	CheckinTimeout time.Duration
 	// RequestTimeout bounds a request's database work; a request that runs out
 	// is answered 503 instead of hanging. Zero means 5 seconds.
 	RequestTimeout time.Duration
+	// CORSOrigins are the exact origins (https://app.example.com) whose
+	// browser pages may call the service; none means no CORS headers at all.
+	CORSOrigins []string
 }
 
 // Handler returns the service's HTTP handler with every route and the
@@ -74,15 +86,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
-	mux.HandleFunc("POST /api/token", s.token)
+	mux.HandleFunc("POST "+tokenPath, s.token)
 	if s.CheckIn != nil {
-		mux.HandleFunc("POST /api/public/checkin", s.checkin)
+		mux.HandleFunc("POST "+checkinPath, s.checkin)
 	}
 	for _, r := range s.Resources {
 		r.register(mux, s)
 	}
 	mux.HandleFunc("/", s.notFound)
-	return s.observe(s.recoverPanics(mux))
+	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(mux)))))
 }
 
 func (s *Server) requestTimeout() time.Duration {

@@ -102,7 +102,8 @@ func TestUnreadableBodiesAreRefused(t *testing.T) {
 			{"null", `null`, "", http.StatusBadRequest, "JSON object"},
 			{"empty", ``, "", http.StatusBadRequest, "JSON object"},
 			{"form-encoded", `{"Name":"Blue"}`, "Content-Type: application/x-www-form-urlencoded", http.StatusUnsupportedMediaType, "application/json"},
-			{"too large", `{"Name":"` + strings.Repeat("x", 65<<10) + `"}`, "", http.StatusBadRequest, "larger than"},
+			{"too large", `{"Name":"` + strings.Repeat("x", 65<<10) + `"}`, "", http.StatusRequestEntityTooLarge, "larger than 64 KiB"},
+			{"nested too deep", `{"Name":` + strings.Repeat("[", 50) + strings.Repeat("]", 50) + `}`, "", http.StatusBadRequest, "deeper than"},
 		} {
 			for _, method := range []string{"POST", "PUT"} {
 				r := a.Do(method, path, a.AdminToken(), tc.body, tc.header)

@@ -56,30 +56,44 @@ func HashPassword(pw string) (string, error) {
 }
 
 // VerifyPassword reports whether pw matches the encoded hash. An empty or
-// malformed hash never matches, but takes as long as one that might.
+// malformed hash never matches, but takes as long as one that might: it is
+// checked against a dummy hash instead.
 func VerifyPassword(encoded, pw string) bool {
-	ok := true
-	if encoded == "" {
-		encoded, ok = dummyHash, false
-	}
-	var version, memory, passes int
-	var threads uint8
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		encoded, parts, ok = dummyHash, strings.Split(dummyHash, "$"), false
-	}
-	_, err1 := fmt.Sscanf(parts[2], "v=%d", &version)
-	_, err2 := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &passes, &threads)
-	salt, err3 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err4 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || version != argon2.Version ||
-		memory <= 0 || memory > 1<<20 || passes <= 0 || passes > 16 || threads == 0 || len(want) == 0 {
-		return false
+	h, ok := parseHash(encoded)
+	if !ok {
+		h, _ = parseHash(dummyHash)
 	}
 	hashing <- struct{}{}
-	got := argon2.IDKey([]byte(pw), salt, uint32(passes), uint32(memory), threads, uint32(len(want)))
+	got := argon2.IDKey([]byte(pw), h.salt, h.passes, h.memoryKiB, h.threads, uint32(len(h.key)))
 	<-hashing
-	return subtle.ConstantTimeCompare(got, want) == 1 && ok
+	return subtle.ConstantTimeCompare(got, h.key) == 1 && ok
+}
+
+// argonHash is a stored argon2id hash with its parameters.
+type argonHash struct {
+	memoryKiB, passes uint32
+	threads           uint8
+	salt, key         []byte
+}
+
+// parseHash reads a hash in the PHC string format that HashPassword
+// writes. Parameters beyond sane bounds (1 GiB, 16 passes) are refused, so
+// that a tampered row cannot make a sign-in cost without limit.
+func parseHash(encoded string) (argonHash, bool) {
+	var h argonHash
+	var version int
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return h, false
+	}
+	_, err1 := fmt.Sscanf(parts[2], "v=%d", &version)
+	_, err2 := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.memoryKiB, &h.passes, &h.threads)
+	salt, err3 := base64.RawStdEncoding.DecodeString(parts[4])
+	key, err4 := base64.RawStdEncoding.DecodeString(parts[5])
+	h.salt, h.key = salt, key
+	ok := err1 == nil && err2 == nil && err3 == nil && err4 == nil && version == argon2.Version &&
+		h.memoryKiB > 0 && h.memoryKiB <= 1<<20 && h.passes > 0 && h.passes <= 16 && h.threads > 0 && len(h.key) > 0 && len(h.key) <= 64
+	return h, ok
 }
 
 // NewToken returns a random token of 256 bits, URL-safe.

@@ -69,6 +69,13 @@ func (db *DB) RefreshTokens(ctx context.Context, refreshToken string) (*checkin.
 	return pair, err
 }
 
+// signOut deletes every token of a user, as a new password does: whoever
+// held one must sign in with the new password.
+func signOut(tx *Tx, userID int64) error {
+	_, err := tx.Exec("DELETE FROM oauth_tokens WHERE user_id = ?", userID)
+	return err
+}
+
 // UserByAccessToken returns the user of an unexpired access token, with roles.
 func (db *DB) UserByAccessToken(ctx context.Context, accessToken string) (*checkin.User, error) {
 	var user *checkin.User

@@ -62,7 +62,8 @@ func prepareCoworker(tx *Tx, c, old *checkin.Coworker) error {
 }
 
 // linkUser returns the id of the user with that email, creating the user
-// when there is none. A password given with the coworker becomes the user's.
+// when there is none. A password given with the coworker becomes the user's
+// and, as on the User, signs the user out everywhere.
 func linkUser(tx *Tx, email, fullName, passwordHash string) (int64, error) {
 	var id int64
 	err := tx.QueryRow("SELECT id FROM users WHERE email = ?", email).Scan(&id)
@@ -78,6 +79,9 @@ func linkUser(tx *Tx, email, fullName, passwordHash string) (int64, error) {
 			return 0, err
 		}
 		if _, err := tx.Exec("UPDATE users SET password_hash = ?, updated_on = ? WHERE id = ?", passwordHash, tx.now, id); err != nil {
+			return 0, err
+		}
+		if err := signOut(tx, id); err != nil {
 			return 0, err
 		}
 	}

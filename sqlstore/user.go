@@ -34,8 +34,8 @@ func (db *DB) userHooks() hooks[checkin.User] {
 			if _, err := tx.Exec("UPDATE coworkers SET email = ? WHERE user_id = ? AND email <> ?", u.Email, u.ID, u.Email); err != nil {
 				return err
 			}
-			if u.Password != "" { // a new password signs the user out everywhere
-				if _, err := tx.Exec("DELETE FROM oauth_tokens WHERE user_id = ?", u.ID); err != nil {
+			if u.Password != "" {
+				if err := signOut(tx, u.ID); err != nil {
 					return err
 				}
 			}

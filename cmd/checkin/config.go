@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 
 	"github.com/checkin-oss/checkin"
@@ -22,6 +23,9 @@ type config struct {
 	defaultLocation string
 	trustedDevices  string
 	trustedProxies  string
+	devices         []netip.Prefix // trustedDevices, parsed by parseNetworks
+	proxies         []netip.Prefix // trustedProxies, parsed by parseNetworks
+	corsOrigins     string
 	logFormat       string
 	logLevel        string
 	pprofAddr       string
@@ -70,10 +74,40 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.defaultLocation, "default-location", env("CHECKIN_DEFAULT_LOCATION", ""), "WebAddress used when the Host has no subdomain (CHECKIN_DEFAULT_LOCATION)")
 	fs.StringVar(&c.trustedDevices, "trusted-devices", env("CHECKIN_TRUSTED_DEVICES", ""), "comma-separated addresses or CIDR ranges of integrations that speak for many people (CHECKIN_TRUSTED_DEVICES)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("CHECKIN_TRUSTED_PROXIES", ""), "addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (CHECKIN_TRUSTED_PROXIES)")
+	fs.StringVar(&c.corsOrigins, "cors-origins", env("CHECKIN_CORS_ORIGINS", ""), "comma-separated exact origins (https://desk.example.com) whose browser pages may call the API; empty: no CORS (CHECKIN_CORS_ORIGINS)")
 	fs.StringVar(&c.logFormat, "log-format", env("CHECKIN_LOG_FORMAT", "text"), "log format: text or json (CHECKIN_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("CHECKIN_LOG_LEVEL", "info"), "log level: debug, info, warn or error (CHECKIN_LOG_LEVEL)")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CHECKIN_PPROF_ADDR", ""), "if set, serve Go's /debug/pprof profiles on this separate address, e.g. 127.0.0.1:6060 (CHECKIN_PPROF_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "seed a demo location on an empty database and print how to try it")
+}
+
+// parseNetworks reads --trusted-devices and --trusted-proxies.
+func (c *config) parseNetworks() error {
+	var err error
+	if c.devices, err = parsePrefixes("--trusted-devices", c.trustedDevices); err != nil {
+		return err
+	}
+	c.proxies, err = parsePrefixes("--trusted-proxies", c.trustedProxies)
+	return err
+}
+
+// parsePrefixes reads a comma-separated list of addresses (10.0.0.7, ::1)
+// and CIDR ranges (10.0.0.0/8); an address is a range of one.
+func parsePrefixes(flag, list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range checkin.SplitList(list) {
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is neither an IP address nor a CIDR range such as 10.0.0.0/8", flag, item)
+		}
+		a = a.Unmap().WithZone("")
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // logger builds the process's logger from the configuration.

@@ -19,6 +19,7 @@ var contractFlags = []struct {
 	{"trusted-devices", "CHECKIN_TRUSTED_DEVICES", "", func(c *config) string { return c.trustedDevices }},
 	{"trusted-proxies", "CHECKIN_TRUSTED_PROXIES", "", func(c *config) string { return c.trustedProxies }},
 	{"log-format", "CHECKIN_LOG_FORMAT", "text", func(c *config) string { return c.logFormat }},
+	{"cors-origins", "CHECKIN_CORS_ORIGINS", "", func(c *config) string { return c.corsOrigins }}, // an addition to API.md
 }
 
 // parseServeFlags parses serve's flags as runServe does.

@@ -31,6 +31,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := cfg.parseNetworks(); err != nil {
+		return err
+	}
 	db, err := openStore(ctx, cfg.db, log)
 	if err != nil {
 		return err
@@ -56,7 +59,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		go servePprof(cfg.pprofAddr, log)
 	}
 	srv := newHTTPServer(newHandler(db, cfg, log))
-	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation)
+	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation,
+		"trusted_devices", cfg.devices, "trusted_proxies", cfg.proxies)
 	return serveUntilDone(ctx, srv, ln, log)
 }
 
@@ -88,6 +92,8 @@ func dbKind(db *sqlstore.DB) string {
 func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
+	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
+	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
 	return s.Handler()
 }
 

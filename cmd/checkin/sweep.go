@@ -14,8 +14,9 @@ import (
 // whenever the sweep notices.
 const sweepInterval = 30 * time.Second
 
-// sweep runs the store's background work until ctx ends. Instances sweep at
-// jittered times; the store makes concurrent sweeps safe.
+// sweep runs the store's background work until ctx ends: automatic
+// check-outs, and forgetting the throttling keys that have expired.
+// Instances sweep at jittered times; the store makes concurrent sweeps safe.
 func sweep(ctx context.Context, db *sqlstore.DB, log *slog.Logger) {
 	for {
 		select {
@@ -29,6 +30,13 @@ func sweep(ctx context.Context, db *sqlstore.DB, log *slog.Logger) {
 			log.Warn("automatic check-out failed; will retry", "err", err)
 		case n > 0:
 			log.Info("automatic check-out", "closed", n)
+		}
+		purged, err := db.PurgeThrottle(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("purging expired throttling keys failed; will retry", "err", err)
+		case purged > 0:
+			log.Debug("purged expired throttling keys", "keys", purged)
 		}
 	}
 }

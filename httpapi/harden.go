@@ -1,0 +1,124 @@
+package httpapi
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// maxBodyBytes bounds every request body.
+const maxBodyBytes = 64 << 10
+
+// errTooLarge answers a body over maxBodyBytes.
+var errTooLarge = checkin.Errorf(checkin.ETOOLARGE, "The request body is larger than %d KiB (%d bytes), the most this service reads.", maxBodyBytes>>10, maxBodyBytes)
+
+// Paths whose answers have their own shapes, even for a body refused
+// before routing.
+const (
+	checkinPath = "/api/public/checkin"
+	tokenPath   = "/api/token"
+)
+
+// secureHeaders sets on every answer the headers that keep a browser from
+// sniffing, framing, caching or leaking it: the service answers JSON only,
+// never a page.
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody reads a request's body, at most maxBodyBytes of it, before any
+// handler runs: a larger one is answered 413 at once (from its
+// Content-Length when it has one), in the shape its route answers.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > maxBodyBytes {
+			s.refuseBody(w, r, errTooLarge)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			s.refuseBody(w, r, errTooLarge)
+			return
+		case err != nil:
+			s.refuseBody(w, r, checkin.Errorf(checkin.EINVALID, "The request body could not be read."))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuseBody answers a body that was not read, in the shape of its route:
+// a check-in refusal, an OAuth2 error or the admin API's error.
+func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request, err *checkin.Error) {
+	status := statusOf[err.Code]
+	switch r.URL.Path {
+	case checkinPath:
+		writeJSON(w, status, checkin.Refusal(checkin.CodeInvalidRequestData, err.Message))
+	case tokenPath:
+		writeJSON(w, status, oauthError{Error: "invalid_request", Description: err.Message})
+	default:
+		s.writeError(w, r, err)
+	}
+}
+
+// corsMethods and corsHeaders are what a browser page of an allowed origin
+// may send.
+const (
+	corsMethods = "GET, POST, PUT, DELETE"
+	corsHeaders = "Authorization, Content-Type"
+	corsExposed = "Retry-After, WWW-Authenticate"
+)
+
+// cors lets browser pages served from the configured origins call the
+// service. With no origins it adds nothing: a preflight is then answered as
+// any other OPTIONS request, 404. An origin matches only exactly (in any
+// letter case); a request from any other origin gets no CORS headers, so
+// the browser withholds the answer from the page.
+func (s *Server) cors(next http.Handler) http.Handler {
+	if len(s.CORSOrigins) == 0 {
+		return next
+	}
+	allowed := map[string]bool{}
+	for _, o := range s.CORSOrigins {
+		allowed[strings.ToLower(strings.TrimSuffix(o, "/"))] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Add("Vary", "Origin")
+		origin := r.Header.Get("Origin")
+		if origin == "" || !allowed[strings.ToLower(origin)] {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.Set("Access-Control-Allow-Origin", origin)
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Add("Vary", "Access-Control-Request-Method, Access-Control-Request-Headers")
+			h.Set("Access-Control-Allow-Methods", corsMethods)
+			h.Set("Access-Control-Allow-Headers", corsHeaders)
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		h.Set("Access-Control-Expose-Headers", corsExposed)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,11 @@
+-- Throttling of failed check-ins: one row per key (a client address, a
+-- claimed identity or a location, each per kind of credential), with the
+-- failures of its current window. Times are microseconds since 1970 (UTC).
+CREATE TABLE throttle_keys (
+    name         TEXT PRIMARY KEY,
+    failures     INTEGER NOT NULL,
+    window_start BIGINT NOT NULL,
+    last_failure BIGINT NOT NULL,
+    expires_at   BIGINT NOT NULL
+);
+CREATE INDEX throttle_keys_expires ON throttle_keys (expires_at);

@@ -1,0 +1,94 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// ThrottleView reads a location's settings (cached) and the states of the
+// keys in one indexed query; it writes nothing, so that a check-in that
+// succeeds costs no write for throttling.
+func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, error) {
+	v := checkin.ThrottleView{States: map[string]checkin.ThrottleState{}}
+	err := db.read(ctx, func(tx *Tx) error {
+		v.Now = tx.now
+		var err error
+		if v.Settings, err = tx.settings(businessID); err != nil || len(keys) == 0 {
+			return err
+		}
+		args := make([]any, len(keys))
+		for i, k := range keys {
+			args[i] = k
+		}
+		rows, err := tx.Query("SELECT name, failures, window_start, last_failure FROM throttle_keys WHERE name IN (?"+
+			strings.Repeat(", ?", len(keys)-1)+")", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			var s checkin.ThrottleState
+			var start, last int64
+			if err := rows.Scan(&name, &s.Failures, &start, &last); err != nil {
+				return err
+			}
+			s.WindowStart, s.LastFailure = time.UnixMicro(start).UTC(), time.UnixMicro(last).UTC()
+			v.States[name] = s
+		}
+		return rows.Err()
+	})
+	return v, err
+}
+
+// AddThrottleFailures counts a failure against each key with one upsert
+// apiece, in the order of their names so that concurrent decisions lock
+// the rows in one order. The upsert is the whole rule of counting (the
+// reference is throttle.Fail): several instances counting at once lose no
+// failure.
+func (tx *decisionTx) AddThrottleFailures(fails []checkin.ThrottleFailure) error {
+	fails = slices.Clone(fails)
+	slices.SortFunc(fails, func(a, b checkin.ThrottleFailure) int { return strings.Compare(a.Key, b.Key) })
+	now := tx.now.UnixMicro()
+	for _, f := range fails {
+		resetBefore := now - f.Window.Microseconds()
+		_, err := tx.Exec(`INSERT INTO throttle_keys (name, failures, window_start, last_failure, expires_at) VALUES (?, 1, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET
+				failures = CASE WHEN throttle_keys.window_start <= ? THEN 1 ELSE throttle_keys.failures + 1 END,
+				window_start = CASE WHEN throttle_keys.window_start <= ? THEN excluded.window_start ELSE throttle_keys.window_start END,
+				last_failure = excluded.last_failure,
+				expires_at = CASE WHEN excluded.expires_at > throttle_keys.expires_at THEN excluded.expires_at ELSE throttle_keys.expires_at END`,
+			f.Key, now, now, now+f.Keep.Microseconds(), resetBefore, resetBefore)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CountThrottleKeys counts the keys in a range of names that failed since
+// a time.
+func (tx *decisionTx) CountThrottleKeys(first, last string, since time.Time) (int, error) {
+	var n int
+	err := tx.QueryRow("SELECT count(*) FROM throttle_keys WHERE name >= ? AND name < ? AND last_failure >= ?",
+		first, last, since.UnixMicro()).Scan(&n)
+	return n, err
+}
+
+// PurgeThrottle deletes the keys whose windows and delays have all ended.
+func (db *DB) PurgeThrottle(ctx context.Context) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec("DELETE FROM throttle_keys WHERE expires_at < ?", tx.now.UnixMicro())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

@@ -1,0 +1,118 @@
+package sqlstore_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/sqlstore"
+	"github.com/checkin-oss/checkin/sqlstore/storetest"
+	"github.com/checkin-oss/checkin/throttle"
+)
+
+// fail counts one failure against keys, as a refused decision does.
+func fail(t *testing.T, db *sqlstore.DB, fails ...checkin.ThrottleFailure) {
+	t.Helper()
+	err := db.Decide(context.Background(), func(tx checkin.DecisionTx) error { return tx.AddThrottleFailures(fails) })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func view(t *testing.T, db *sqlstore.DB, keys ...string) checkin.ThrottleView {
+	t.Helper()
+	return storetest.Must(db.ThrottleView(context.Background(), 0, keys))
+}
+
+// TestThrottleUpsertIsTheRule: the store counts failures as throttle.Fail
+// does, window resets included.
+func TestThrottleUpsertIsTheRule(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
+		l := checkin.ThrottleLimit{Failures: 2, Window: time.Hour, MaxDelay: time.Minute}
+		f := checkin.ThrottleFailure{Key: "a:1:pincode:203.0.113.9", Window: l.Window, Keep: l.Window}
+		var want checkin.ThrottleState
+		for _, step := range []time.Duration{0, time.Second, time.Minute, 30 * time.Minute, 29 * time.Minute, time.Minute, 90 * time.Minute, time.Second} {
+			clock.Advance(step)
+			fail(t, db, f)
+			want = throttle.Fail(l, want, clock.Now())
+			got, ok := view(t, db, f.Key, "another").States[f.Key]
+			if !ok || got.Failures != want.Failures || !got.WindowStart.Equal(want.WindowStart) || !got.LastFailure.Equal(want.LastFailure) {
+				t.Fatalf("at %v: stored %+v, want %+v", clock.Now(), got, want)
+			}
+		}
+		if n := len(view(t, db, "another").States); n != 0 {
+			t.Errorf("a key never failed has a state")
+		}
+	})
+}
+
+// TestThrottleSharedByInstances: two stores on one database (two
+// instances) count into one state, concurrently, without losing a failure.
+func TestThrottleSharedByInstances(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			clock := checkin.NewManualClock(storetest.Start)
+			dsn := storetest.DSN(t, dialect)
+			var stores []*sqlstore.DB
+			for range 2 {
+				db, err := sqlstore.Open(context.Background(), dsn, clock, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				stores = append(stores, db)
+			}
+			f := checkin.ThrottleFailure{Key: "i:password:x", Window: time.Hour, Keep: time.Hour}
+			g := checkin.ThrottleFailure{Key: "l:1:password", Window: time.Hour, Keep: time.Hour}
+			var wg sync.WaitGroup
+			for i := range 40 {
+				wg.Go(func() { fail(t, stores[i%2], f, g) })
+			}
+			wg.Wait()
+			for i, db := range stores {
+				v := view(t, db, f.Key, g.Key)
+				if v.States[f.Key].Failures != 40 || v.States[g.Key].Failures != 40 {
+					t.Errorf("instance %d sees %+v, want 40 failures of each key", i, v.States)
+				}
+			}
+		})
+	}
+}
+
+func TestThrottlePurge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
+		ctx := context.Background()
+		short := checkin.ThrottleFailure{Key: "short", Window: time.Minute, Keep: time.Minute}
+		long := checkin.ThrottleFailure{Key: "long", Window: time.Hour, Keep: time.Hour}
+		fail(t, db, short, long)
+		clock.Advance(2 * time.Minute)
+		if n := storetest.Must(db.PurgeThrottle(ctx)); n != 1 {
+			t.Errorf("purged %d keys, want 1", n)
+		}
+		if v := view(t, db, "short", "long"); len(v.States) != 1 || v.States["long"].Failures != 1 {
+			t.Errorf("after the purge: %+v, want only the long key", v.States)
+		}
+	})
+}
+
+func TestCountThrottleKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
+		first, last := throttle.SprayRange(1)
+		key := func(s string) checkin.ThrottleFailure {
+			return checkin.ThrottleFailure{Key: s, Window: time.Hour, Keep: time.Hour}
+		}
+		fail(t, db, key(first+"old"))
+		clock.Advance(time.Hour)
+		fail(t, db, key(first+"a"), key(first+"b"), key("p:10:c"), key("p:2:d"), key("l:1:pincode"))
+		var n int
+		err := db.Decide(context.Background(), func(tx checkin.DecisionTx) (err error) {
+			n, err = tx.CountThrottleKeys(first, last, clock.Now().Add(-10*time.Minute))
+			return err
+		})
+		if err != nil || n != 2 {
+			t.Errorf("pincode keys of location 1 failed in the last 10 minutes: %d (%v), want 2", n, err)
+		}
+	})
+}

@@ -1,0 +1,121 @@
+package throttle
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// Limiter throttles check-in attempts against the state in its store.
+type Limiter struct {
+	Store checkin.ThrottleStore
+
+	gate    gate
+	mu      sync.Mutex
+	sprayed map[int64]time.Time // when spraying was last reported, by location
+}
+
+// Verdict is the check of an attempt, made before it is decided.
+type Verdict struct {
+	Now     time.Time
+	Blocked bool
+	// RetryAfter is how long until every key of a blocked attempt is free.
+	RetryAfter time.Duration
+	Scope      Scope // the scope of the key that blocks longest
+	Kind       Kind
+	// Failures are what the attempt counts if it is refused.
+	Failures []checkin.ThrottleFailure
+	// Spray is set for pincode attempts: how a refusal looks for spraying.
+	Spray *Spray
+}
+
+// Spray is how spraying is told at a location: Threshold different
+// pincodes failing within Window.
+type Spray struct {
+	Location    int64
+	First, Last string // the range of the location's pincode keys
+	Window      time.Duration
+	Threshold   int
+}
+
+// Check tells whether an attempt may be decided. Attempts from one
+// untrusted address are checked, decided and counted one at a time on this
+// instance: done ends the attempt's turn, once its failure (if any) is
+// counted, and must be called whatever the verdict. Check reads the state
+// once and writes nothing.
+func (l *Limiter) Check(ctx context.Context, a Attempt) (v Verdict, done func(), err error) {
+	keys := a.keys()
+	done = func() {}
+	v.Kind = a.Kind
+	if len(keys) > 0 && keys[0].scope == Address {
+		leave, ok := l.gate.enter(ctx, keys[0].name)
+		if !ok {
+			return Verdict{Blocked: true, RetryAfter: time.Second, Scope: Address, Kind: a.Kind}, done, nil
+		}
+		done = leave
+	}
+	names := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k.checked {
+			names = append(names, k.name)
+		}
+	}
+	view, err := l.Store.ThrottleView(ctx, a.Location, names)
+	if err != nil {
+		done()
+		return Verdict{}, func() {}, err
+	}
+	v.Now = view.Now
+	s := view.Settings
+	for _, k := range keys {
+		limit := limitOf(s, k.scope)
+		keepFor := keep(limit)
+		if k.name[0] == 'p' {
+			keepFor = max(keepFor, s.PincodeSprayWindow)
+		}
+		v.Failures = append(v.Failures, checkin.ThrottleFailure{Key: k.name, Window: limit.Window, Keep: keepFor})
+		state, ok := view.States[k.name]
+		if !ok || !k.checked {
+			continue
+		}
+		if wait := BlockedUntil(limit, state).Sub(v.Now); wait > v.RetryAfter {
+			v.Blocked, v.RetryAfter, v.Scope = true, wait, k.scope
+		}
+	}
+	if a.Kind == Pincode && a.Pincode != "" {
+		first, last := SprayRange(a.Location)
+		v.Spray = &Spray{Location: a.Location, First: first, Last: last, Window: s.PincodeSprayWindow, Threshold: s.PincodeSprayCount}
+	}
+	return v, done, nil
+}
+
+func limitOf(s checkin.Settings, scope Scope) checkin.ThrottleLimit {
+	switch scope {
+	case Address:
+		return s.ThrottleAddress
+	case Location:
+		return s.ThrottleLocation
+	}
+	return s.ThrottleIdentity
+}
+
+// Spraying reports whether distinct, the number of different pincodes that
+// failed at the spray's location within its window, is spraying that has
+// not been reported within the window on this instance.
+func (l *Limiter) Spraying(sp *Spray, distinct int, now time.Time) bool {
+	if sp == nil || distinct < sp.Threshold {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if last, ok := l.sprayed[sp.Location]; ok && now.Sub(last) < sp.Window {
+		return false
+	}
+	if l.sprayed == nil {
+		l.sprayed = map[int64]time.Time{}
+	}
+	l.sprayed[sp.Location] = now
+	return true
+}
