@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/secret"
@@ -16,6 +17,19 @@ type Service struct {
 	// Throttle, when set, slows down guessing: an attempt it blocks is
 	// answered 429 before any credential is checked.
 	Throttle *throttle.Limiter
+	// Timeout, when set, bounds each of a decision's steps in the database,
+	// so that a door is answered at once when the database is gone. The
+	// password hash is not bounded by it: a burst of password check-ins
+	// waits its turn for the CPU and is answered, however long that takes.
+	Timeout time.Duration
+}
+
+// bound limits ctx to the Timeout.
+func (s *Service) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.Timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, s.Timeout)
 }
 
 // Outcome is a decision and how to answer it.
@@ -59,7 +73,9 @@ func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req ch
 	}
 	d := &decision{loc: loc, req: req, plan: p}
 	if s.Throttle != nil {
-		v, done, err := s.Throttle.Check(ctx, p.attempt(loc.ID, req, from))
+		bounded, cancel := s.bound(ctx)
+		v, done, err := s.Throttle.Check(bounded, p.attempt(loc.ID, req, from))
+		cancel()
 		defer done()
 		if err != nil {
 			return Outcome{}, err
@@ -76,6 +92,8 @@ func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req ch
 		}
 	}
 	var out Outcome
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	err := s.Store.Decide(ctx, func(tx checkin.DecisionTx) error {
 		d.begin(tx)
 		var err error
@@ -95,7 +113,9 @@ func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req ch
 // transaction begins: the hash is slow by design, and must not hold the
 // database's write lock. An unknown email costs as much as a wrong password.
 func (s *Service) verifyPassword(ctx context.Context, d *decision) error {
-	p, err := s.Store.PersonByEmail(ctx, d.plan.email)
+	bounded, cancel := s.bound(ctx)
+	p, err := s.Store.PersonByEmail(bounded, d.plan.email)
+	cancel()
 	if err != nil {
 		return err
 	}

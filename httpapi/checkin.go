@@ -18,15 +18,16 @@ type LocationResolver interface {
 	BusinessByWebAddress(ctx context.Context, addr string) (*checkin.Business, error)
 }
 
-// DefaultCheckinTimeout bounds a check-in's database work, so that a door
-// is answered 503 at once instead of waiting on a database that is gone.
+// DefaultCheckinTimeout bounds each step of a check-in's database work (the
+// location, the throttle, the decision), so that a door is answered 503 at
+// once instead of waiting on a database that is gone.
 const DefaultCheckinTimeout = 800 * time.Millisecond
 
 // checkin is POST /api/public/checkin.
 func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.checkinTimeout())
-	defer cancel()
 	loc, err := s.location(ctx, r.Host)
+	cancel()
 	if err != nil {
 		s.checkinError(w, r, err)
 		return
@@ -41,7 +42,7 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, checkin.Refusal(checkin.CodeInvalidRequestData, ""))
 		return
 	}
-	out, err := s.CheckIn.CheckInFrom(ctx, loc, req, s.client(r))
+	out, err := s.CheckIn.CheckInFrom(r.Context(), loc, req, s.client(r))
 	if err != nil {
 		s.checkinError(w, r, err)
 		return

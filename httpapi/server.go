@@ -88,6 +88,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.Metrics.Handler())
 	mux.HandleFunc("POST "+tokenPath, s.token)
 	if s.CheckIn != nil {
+		if s.CheckIn.Timeout == 0 {
+			s.CheckIn.Timeout = s.checkinTimeout()
+		}
 		mux.HandleFunc("POST "+checkinPath, s.checkin)
 	}
 	for _, r := range s.Resources {

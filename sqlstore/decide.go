@@ -14,9 +14,10 @@ import (
 //
 // Most decisions change nothing but a FailedCheckin: refusals, and members
 // who check in again while checked in. So a decision first runs on a read
-// snapshot, which never waits for the writer; a refusal's FailedCheckin is
-// kept aside and written on its own once the decision is made (an insert
-// that depends on nothing the decision read). The first time such a run
+// snapshot, which never waits for the writer; a refusal's FailedCheckin
+// and throttling failures are kept aside and written on their own once the
+// decision is made (an insert and upserts that depend on nothing else the
+// decision read). The first time such a run
 // would change anything else, it stops and the decision runs again from the
 // start in a write transaction, where it locks what it reads. On PostgreSQL
 // a write transaction is run again if it loses a serialisation race.
@@ -27,7 +28,7 @@ func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) err
 		return fn(dtx)
 	})
 	switch {
-	case err == nil && len(dtx.failed) == 0:
+	case err == nil && len(dtx.failed) == 0 && len(dtx.throttled) == 0:
 		return nil
 	case err == nil:
 		return db.write(ctx, func(tx *Tx) error {
@@ -36,7 +37,7 @@ func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) err
 					return err
 				}
 			}
-			return nil
+			return tx.addThrottleFailures(dtx.throttled)
 		})
 	case !errors.Is(err, errNeedsWrite):
 		return err
@@ -81,6 +82,7 @@ type decisionTx struct {
 	// nothing, changes nothing and keeps its FailedCheckins in failed.
 	snapshot        bool
 	failed          []*checkin.FailedCheckin
+	throttled       []checkin.ThrottleFailure
 	settingsChanged bool
 }
 

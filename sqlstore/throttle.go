@@ -51,6 +51,14 @@ func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string)
 // reference is throttle.Fail): several instances counting at once lose no
 // failure.
 func (tx *decisionTx) AddThrottleFailures(fails []checkin.ThrottleFailure) error {
+	if tx.snapshot {
+		tx.throttled = append(tx.throttled, fails...)
+		return nil
+	}
+	return tx.addThrottleFailures(fails)
+}
+
+func (tx *Tx) addThrottleFailures(fails []checkin.ThrottleFailure) error {
 	fails = slices.Clone(fails)
 	slices.SortFunc(fails, func(a, b checkin.ThrottleFailure) int { return strings.Compare(a.Key, b.Key) })
 	now := tx.now.UnixMicro()
@@ -71,7 +79,8 @@ func (tx *decisionTx) AddThrottleFailures(fails []checkin.ThrottleFailure) error
 }
 
 // CountThrottleKeys counts the keys in a range of names that failed since
-// a time.
+// a time. On a decision's snapshot, the failures the decision counts are
+// not among them yet.
 func (tx *decisionTx) CountThrottleKeys(first, last string, since time.Time) (int, error) {
 	var n int
 	err := tx.QueryRow("SELECT count(*) FROM throttle_keys WHERE name >= ? AND name < ? AND last_failure >= ?",
