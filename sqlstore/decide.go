@@ -80,9 +80,13 @@ type decisionTx struct {
 	*Tx
 	// snapshot is set while the decision runs on a read snapshot: it locks
 	// nothing, changes nothing and keeps its FailedCheckins in failed.
-	snapshot        bool
-	failed          []*checkin.FailedCheckin
-	throttled       []checkin.ThrottleFailure
+	snapshot  bool
+	failed    []*checkin.FailedCheckin
+	throttled []checkin.ThrottleFailure
+	// read are the members the decision has read, by coworker id. On a
+	// snapshot nothing changes them, so locking one, or asking for their
+	// open check-in at their own location, needs no query.
+	read            map[int64]readMember
 	settingsChanged bool
 }
 
@@ -122,10 +126,21 @@ func (tx *decisionTx) PersonsByDevice(mac string) ([]checkin.Person, error) {
 	return out, rows.Err()
 }
 
-// memberSelect reads coworker profiles with their plans.
+// memberSelect reads coworker profiles with their plans, and each one's
+// open check-in at its own location, where most members check in: the
+// decision then needs no query of its own for it.
 const memberSelect = `SELECT c.id, c.user_id, c.business_id, c.full_name, c.email, c.access_pincode, c.active,
-	c.allow_network_checkin, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit
-	FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id`
+	c.allow_network_checkin, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit,
+	ch.id, ch.from_time, ch.business_day, coalesce(ch.mac_addresses, ''), coalesce(ch.last_activity, ch.from_time)
+	FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id
+	LEFT JOIN checkins ch ON ch.coworker_id = c.id AND ch.business_id = c.business_id AND ch.to_time IS NULL AND ch.coworker_id IS NOT NULL`
+
+// readMember is a member as a decision read them, with their open check-in
+// at their own location (nil when none).
+type readMember struct {
+	member checkin.Member
+	open   *checkin.OpenCheckin
+}
 
 func (tx *decisionTx) members(query string, args ...any) ([]checkin.Member, error) {
 	rows, err := tx.Query(query, args...)
@@ -137,12 +152,25 @@ func (tx *decisionTx) members(query string, args ...any) ([]checkin.Member, erro
 	for rows.Next() {
 		var m checkin.Member
 		var tariffActive sql.NullBool
+		var openID sql.NullInt64
+		var from, last *checkin.Time
+		var day sql.NullString
+		var macs string
 		if err := rows.Scan(&m.CoworkerID, &m.UserID, &m.BusinessID, &m.FullName, &m.Email, &m.AccessPincode, &m.Active,
-			&m.AllowNetworkCheckin, &m.TariffID, &m.TariffName, &tariffActive, &m.MonthLimit, &m.WeekLimit); err != nil {
+			&m.AllowNetworkCheckin, &m.TariffID, &m.TariffName, &tariffActive, &m.MonthLimit, &m.WeekLimit,
+			&openID, &from, &day, &macs, &last); err != nil {
 			return nil, err
 		}
 		m.TariffActive = !tariffActive.Valid || tariffActive.Bool
 		out = append(out, m)
+		r := readMember{member: m}
+		if openID.Valid && from != nil && last != nil {
+			r.open = &checkin.OpenCheckin{ID: openID.Int64, FromTime: from.Time, BusinessDay: day.String, MacAddresses: macs, LastActivity: last.Time}
+		}
+		if tx.read == nil {
+			tx.read = map[int64]readMember{}
+		}
+		tx.read[m.CoworkerID] = r
 	}
 	return out, rows.Err()
 }
@@ -165,6 +193,9 @@ func (tx *decisionTx) MembersByCard(networkID int64, card string) ([]checkin.Mem
 }
 
 func (tx *decisionTx) LockMember(coworkerID int64) (*checkin.Member, error) {
+	if r, ok := tx.read[coworkerID]; ok && tx.snapshot {
+		return &r.member, nil
+	}
 	lock := ""
 	if tx.db.dialect == postgresDialect && !tx.snapshot {
 		lock = " FOR UPDATE OF c"

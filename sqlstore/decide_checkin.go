@@ -21,6 +21,13 @@ func (tx *decisionTx) openCheckin(where string, args ...any) (*checkin.OpenCheck
 }
 
 func (tx *decisionTx) OpenCheckin(coworkerID, businessID int64) (*checkin.OpenCheckin, error) {
+	if r, ok := tx.read[coworkerID]; ok && tx.snapshot && r.member.BusinessID == businessID {
+		if r.open == nil {
+			return nil, nil
+		}
+		open := *r.open
+		return &open, nil
+	}
 	return tx.openCheckin("coworker_id = ? AND business_id = ?", coworkerID, businessID)
 }
 
