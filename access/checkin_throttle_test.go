@@ -158,6 +158,7 @@ func TestThrottleIdentity(t *testing.T) {
 // keeps failing is. The same reports from an untrusted address are.
 func TestThrottleTrustedDevice(t *testing.T) {
 	eachThrottled(t, func(t *testing.T, s *throttled) {
+		s.set("Security.Throttle.LocationFailures", "5") // not a trusted device's limit
 		for i := range 30 {
 			s.want(fmt.Sprintf("unknown phone %d", i), bridge, fmt.Sprintf(`{"mac":"02:00:00:00:00:%02X"}`, i), checkin.CodeNoAccessToSpace)
 			s.want(fmt.Sprintf("unknown card %d", i), bridge, fmt.Sprintf(`{"accessCardId":"X-%d"}`, i), checkin.CodeInvalidCardNumber)
@@ -178,6 +179,25 @@ func TestThrottleTrustedDevice(t *testing.T) {
 			s.want(fmt.Sprintf("untrusted, phone %d", i), attacker, fmt.Sprintf(`{"mac":"02:00:00:00:02:%02X"}`, i), checkin.CodeNoAccessToSpace)
 		}
 		s.want("untrusted, yet another phone", attacker, `{"mac":"02:00:00:00:03:00"}`, checkin.CodeTooManyAttempts)
+	})
+}
+
+// TestThrottleLocation: guesses spread over many addresses stop at the
+// location's limit, for that kind of credential only, and not for trusted
+// devices.
+func TestThrottleLocation(t *testing.T) {
+	eachThrottled(t, func(t *testing.T, s *throttled) {
+		s.set("Security.Throttle.LocationFailures", "5")
+		for i := range 6 {
+			s.want(fmt.Sprintf("guess %d", i+1), fmt.Sprintf("203.0.113.%d", i+1), wrongPincode(i), checkin.CodeInvalidCredentials)
+		}
+		s.want("guess 7, from a new address", "203.0.113.99", wrongPincode(6), checkin.CodeTooManyAttempts)
+		s.want("Jane's pincode, from her address", member, `{"pincode":"`+janePincode+`"}`, checkin.CodeTooManyAttempts)
+		s.want("Jane's card", member, `{"accessCardId":"CARD-1"}`, "")
+		s.want("Jane's pincode at a trusted kiosk", bridge, `{"pincode":"`+janePincode+`"}`, "")
+		if got := s.metric(`checkin_throttled_total{key="location",kind="pincode"}`); got != "2" {
+			t.Errorf("checkin_throttled_total for pincodes by location = %q, want 2", got)
+		}
 	})
 }
 
