@@ -169,6 +169,14 @@ func (f *fixture) postTo(host, body string, header http.Header) (int, checkin.Co
 // postURL sends a check-in body to the server at url.
 func (f *fixture) postURL(url, host, body string, header http.Header) (int, checkin.Confirmation) {
 	f.t.Helper()
+	status, c, _ := f.exchange(url, host, body, header)
+	return status, c
+}
+
+// exchange sends a check-in body to the server at url, and returns the
+// answer's headers too.
+func (f *fixture) exchange(url, host, body string, header http.Header) (int, checkin.Confirmation, http.Header) {
+	f.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url+"/api/public/checkin", bytes.NewBufferString(body))
 	if err != nil {
 		f.t.Fatal(err)
@@ -188,7 +196,7 @@ func (f *fixture) postURL(url, host, body string, header http.Header) (int, chec
 	if err := json.Unmarshal(raw, &c); err != nil {
 		f.t.Fatalf("answer %d is not a confirmation: %s", resp.StatusCode, raw)
 	}
-	return resp.StatusCode, c
+	return resp.StatusCode, c, resp.Header
 }
 
 // all lists every record of an entity, oldest first.

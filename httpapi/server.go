@@ -28,9 +28,9 @@ type Store interface {
 
 // New returns the server of the whole service over store: the public
 // check-in (throttled), OAuth2 tokens, the admin API of every entity and
-// the readiness check. The binary and the end-to-end tests both build their server here,
-// so that what is tested is what runs; set Log, BaseDomain and
-// DefaultLocation, then call Handler.
+// the readiness check. The binary and the end-to-end tests both build their
+// server here, so that what is tested is what runs; set Log, BaseDomain,
+// DefaultLocation and the trusted networks, then call Handler.
 func New(store Store) *Server {
 	return &Server{
 		Auth:       store,

@@ -183,6 +183,11 @@ func (tx *decisionTx) HasAnyProfile(userID int64) (bool, error) {
 	return tx.exists("SELECT 1 FROM coworkers WHERE user_id = ?", userID)
 }
 
+// MembersByPincode and MembersByCard, like TokenByCode, find a code by
+// indexed equality in SQL rather than by a constant-time comparison: a code
+// is an identifier looked up among many, an index lookup's time does not
+// measurably depend on how close a guess is, and guessing is answered by
+// throttling (SECURITY.md, "Secrets at rest").
 func (tx *decisionTx) MembersByPincode(businessID int64, pincode string) ([]checkin.Member, error) {
 	return tx.members(memberSelect+" WHERE c.business_id = ? AND c.access_pincode = ? ORDER BY c.id", businessID, pincode)
 }

@@ -56,10 +56,10 @@ type key struct {
 	checked bool
 }
 
-// keys returns the keys of an attempt. The address key is left out for
-// trusted devices and unknown addresses; the location key for MACs, which
-// are nobody's secret to enumerate and which a Wi-Fi controller reports by
-// the hundred for guests' phones. A pincode is a key of its own at its
+// keys returns the keys of an attempt. A trusted device is throttled per
+// claimed identity only (API.md): no address key, no location key. An
+// unknown address has no address key. MACs have no location key: they are
+// nobody's secret to enumerate. A pincode is a key of its own at its
 // location: the identity of a pincode alone, counted (not checked) with an
 // email; pincode keys also tell how many different pincodes failed
 // (SprayRange).
@@ -75,7 +75,7 @@ func (a Attempt) keys() []key {
 	if a.Kind == Pincode && a.Pincode != "" {
 		keys = append(keys, key{pincodePrefix(a.Location) + hash(loc+":"+a.Pincode), Identity, a.Identity == ""})
 	}
-	if a.Kind != MAC {
+	if a.Kind != MAC && !a.Client.Trusted {
 		keys = append(keys, key{"l:" + loc + ":" + string(a.Kind), Location, true})
 	}
 	return keys

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -68,4 +72,25 @@ func ptr(s string) *string { return &s }
 func unsetenv(t *testing.T, name string) {
 	t.Setenv(name, "")
 	os.Unsetenv(name)
+}
+
+func TestTrustedNetworks(t *testing.T) {
+	cfg := parseServeFlags(t, "--trusted-devices", "192.0.2.10, 10.1.0.0/16 ,fd00::1", "--trusted-proxies", "10.0.0.0/8,::ffff:10.9.9.9")
+	if err := cfg.parseNetworks(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(cfg.devices, cfg.proxies); got != "[192.0.2.10/32 10.1.0.0/16 fd00::1/128] [10.0.0.0/8 10.9.9.9/32]" {
+		t.Errorf("parsed %s", got)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "example.com", "10.0.0.1/8/8"} {
+		cfg := parseServeFlags(t, "--trusted-proxies", bad)
+		if err := cfg.parseNetworks(); err == nil || !strings.Contains(err.Error(), "--trusted-proxies") || !strings.Contains(err.Error(), bad) {
+			t.Errorf("--trusted-proxies %s: error %v, want one naming the flag and the value", bad, err)
+		}
+	}
+	var stderr strings.Builder
+	err := runServe(context.Background(), []string{"--trusted-devices", "kiosk", "--db", filepath.Join(t.TempDir(), "x.db")}, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `--trusted-devices: "kiosk"`) {
+		t.Errorf("serve with a bad --trusted-devices: %v, want an error naming it", err)
+	}
 }
