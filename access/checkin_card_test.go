@@ -18,6 +18,12 @@ func TestCheckinCard(t *testing.T) {
 			body: `{"accessCardId":"CARD-OLA"}`, want: checkin.CodeInvalidCardNumber},
 		{name: "sign-up registers the network member here", setup: func(f *fixture) { memberElsewhere(true, true)(f); f.set("MembersSignUp", "True") },
 			body: `{"accessCardId":"CARD-OLA"}`, check: registeredHere("ola@example.com")},
+		{name: "sign-up registers a network member who may not check in network-wide", setup: func(f *fixture) {
+			memberElsewhere(true, false)(f)
+			f.set("MembersSignUp", "True")
+		}, body: `{"accessCardId":"CARD-OLA"}`, check: registeredHere("ola@example.com")},
+		{name: "sign-up does not reach another network's cards", setup: func(f *fixture) { memberElsewhere(false, true)(f); f.set("MembersSignUp", "True") },
+			body: `{"accessCardId":"CARD-OLA"}`, want: checkin.CodeInvalidCardNumber},
 	})
 }
 

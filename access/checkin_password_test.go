@@ -140,7 +140,7 @@ func withDevices(n int) func(f *fixture) {
 // database deadline bounds the database's steps, not the queue for the CPU.
 func TestPasswordBurstIsAnswered(t *testing.T) {
 	eachFixture(t, func(t *testing.T, f *fixture) {
-		const deadline, burst = 300 * time.Millisecond, 24
+		const deadline, burst = time.Second, 48
 		url := f.serve(func(s *httpapi.Server) { s.CheckinTimeout = deadline })
 		start := time.Now()
 		statuses := make(chan string, burst)

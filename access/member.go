@@ -126,7 +126,10 @@ func (d *decision) memberByPincode() (*checkin.Member, error) {
 }
 
 // memberByCard finds the member holding the card: at this location, else at
-// another location of the network that allows network check-in.
+// another location of the network that allows network check-in. With
+// sign-up on, the one member of the network holding the card is registered
+// here whether or not their profile allows network check-in, as a user
+// checking in by password or device would be.
 func (d *decision) memberByCard() (*checkin.Member, error) {
 	card := checkin.NormalizeCard(d.req.AccessCardID)
 	members, err := d.tx.MembersByCard(d.loc.NetworkID, card)
@@ -148,6 +151,8 @@ func (d *decision) memberByCard() (*checkin.Member, error) {
 	switch {
 	case len(network) == 1:
 		return d.networkMember(network[0])
+	case len(network) == 0 && len(members) == 1 && d.settings.MembersSignUp:
+		return d.networkMember(&members[0])
 	case len(network) > 1:
 		r.description = fmt.Sprintf("Card %s belongs to %d members of other locations of the network, so it identifies no one.", card, len(network))
 	case len(members) > 0:

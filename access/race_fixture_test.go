@@ -57,9 +57,8 @@ func eachRace(t *testing.T, fn func(t *testing.T, r *raceFixture)) {
 				r.urls = append(r.urls, serveStore(t, db, raceTimeout))
 			}
 			r.fixture = newFixture(t, r.stores[0], clock)
-			// The bursts repeat one credential many times at once; what they
-			// test is the invariants, not throttling (throttle tests do that),
-			// so the identity's allowance is out of their way.
+			// A burst repeats one refusal many times over: what is raced is
+			// its recording, not the limit of failures per identity.
 			r.set("Security.Throttle.IdentityFailures", "1000000")
 			r.warm()
 			fn(t, r)
