@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -44,6 +45,7 @@ type DB struct {
 	writer  *writer  // SQLite: the one goroutine that writes, in batches
 	readers *readers // SQLite: the reading connections, held
 	closing sync.Once
+	closed  atomic.Bool
 	queries sync.Map
 	cache   *cache
 	tables
@@ -181,6 +183,7 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 func (db *DB) Close() error {
 	var err error
 	db.closing.Do(func() {
+		db.closed.Store(true)
 		if db.writer != nil {
 			err = db.writer.close()
 		}

@@ -114,6 +114,9 @@ const maxAttempts = 8
 // that fails with a serialisation failure or a deadlock is run again, from
 // the start, with a fresh "now".
 func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.closed.Load() {
+		return db.mapError(errClosed)
+	}
 	if db.dialect == sqliteDialect {
 		return db.mapError(db.writer.do(ctx, fn))
 	}
@@ -135,6 +138,9 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 // read runs fn in a read-only transaction, so that its queries see one
 // snapshot.
 func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.closed.Load() {
+		return db.mapError(errClosed)
+	}
 	if db.dialect == sqliteDialect {
 		return db.mapError(db.readers.read(ctx, func(c *conn) error {
 			return fn(&Tx{q: c, db: db, ctx: ctx, now: db.now()})
