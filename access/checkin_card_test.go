@@ -12,6 +12,8 @@ func TestCheckinCard(t *testing.T) {
 		{name: "another of the comma-separated cards, in another case", body: `{"accessCardId":"Card-2"}`, check: janeIn(checkin.SourceDoorAccess)},
 		{name: "an unknown card", body: `{"accessCardId":"CARD-404"}`, want: checkin.CodeInvalidCardNumber,
 			check: refusedAbout(nil, checkin.SourceDoorAccess, "CARD-404")},
+		{name: "a part of a card is not the card", body: `{"accessCardId":"CARD"}`, want: checkin.CodeInvalidCardNumber},
+		{name: "the member's cards as one string are not a card", body: `{"accessCardId":"CARD-1,card-2"}`, want: checkin.CodeInvalidCardNumber},
 		{name: "a network member's card where AllowNetworkCheckin is on", setup: memberElsewhere(true, true),
 			body: `{"accessCardId":"CARD-OLA"}`, check: checkedInByEmail("ola@example.com", false)},
 		{name: "a network member's card where it is off", setup: memberElsewhere(true, false),

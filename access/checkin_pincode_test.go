@@ -34,6 +34,21 @@ func TestCheckinPincode(t *testing.T) {
 			body: `{"pincode":"1234"}`, want: checkin.CodeInvalidCredentials, check: refusedAbout(nil, checkin.SourceManual, "shared by 2")},
 		{name: "a member of another location of the network does not count", setup: memberElsewhere(true, true),
 			body: `{"pincode":"5555"}`, want: checkin.CodeInvalidCredentials},
+		{name: "nor does sign-up reach one", setup: func(f *fixture) { memberElsewhere(true, true)(f); f.set("MembersSignUp", "True") },
+			body: `{"pincode":"5555"}`, want: checkin.CodeInvalidCredentials, check: func(t *testing.T, f *fixture, c checkin.Confirmation) {
+				if n := len(all(f, checkin.Coworkers, f.db.Coworkers())); n != 2 {
+					t.Errorf("coworkers = %d, want 2 (Jane, Ola): no one signed up", n)
+				}
+			}},
+		{name: "an optional MAC shorter than 8 characters is ignored", body: `{"pincode":"1234","mac":"1234567"}`,
+			check: func(t *testing.T, f *fixture, c checkin.Confirmation) {
+				janeIn(checkin.SourceManual)(t, f, c)
+				if got := f.lastCheckin().MacAddresses; got != nil && *got != "" {
+					t.Errorf("MacAddresses = %q, want none", *got)
+				}
+			}},
+		{name: "an optional MAC of 8 characters or more must be one", body: `{"pincode":"1234","mac":"12345678"}`, want: checkin.CodeMACNotReceived,
+			check: refusedAbout(nil, checkin.SourceManual, "not a MAC")},
 		{name: "switches unique pincodes on for every location of the network", setup: func(f *fixture) {
 			f.location("beta", f.loc.NetworkID)
 			f.location("gamma", 0)

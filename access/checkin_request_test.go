@@ -2,6 +2,9 @@ package access_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -131,4 +134,93 @@ func TestCheckinErrorCodes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCheckinMethodPriority: a body that carries the credentials of several
+// methods takes the first in the spec's order (disconnect, token, email and
+// password, email and pincode, pincode, access card, MAC). Each case is
+// answered differently by the method below it, so that a swap of two
+// methods fails it.
+func TestCheckinMethodPriority(t *testing.T) {
+	runCheckinCases(t, []checkinCase{
+		{name: "disconnect before every credential", setup: janeCheckedIn,
+			body: `{"disconnect":true,"pincode":"1234","mac":"AA:BB:CC:DD:EE:01"}`, check: func(t *testing.T, f *fixture, c checkin.Confirmation) {
+				checkedOut(t, c, &f.jane.ID)
+				if n := len(f.checkins()); n != 1 {
+					t.Errorf("check-ins = %d, want 1: a disconnect checks in no one", n)
+				}
+			}},
+		{name: "an access token before email and password", setup: func(f *fixture) { f.token("GUEST", 60, nil, nil) },
+			body: `{"token":"GUEST","mac":"11:22:33:44:55:66","email":"jane@example.com","password":"wrong-password"}`, check: tokenSession(3600)},
+		{name: "email and password before email and pincode",
+			body: `{"email":"jane@example.com","password":"wrong-password","pincode":"1234"}`, want: checkin.CodeInvalidCredentials,
+			check: refusedAbout(nil, checkin.SourceManual, "email or password")},
+		{name: "email and pincode before pincode alone", setup: func(f *fixture) { f.member(memberSpec{name: "Twin", email: "twin@example.com", pincode: "1234"}) },
+			body: `{"email":"jane@example.com","pincode":"1234"}`, check: janeIn(checkin.SourceManual)},
+		{name: "a pincode before an access card", body: `{"pincode":"1234","accessCardId":"CARD-404"}`, check: janeIn(checkin.SourceManual)},
+		{name: "an access card before a device", body: `{"accessCardId":"CARD-1","mac":"AA:BB:CC:DD:EE:77"}`, check: janeIn(checkin.SourceDoorAccess)},
+	})
+}
+
+// TestCheckinAnswerJSON: the answers on the wire, field for field, as the
+// spec's Response section writes them: a member's and a token's success,
+// a check-out, and a refusal (the spec's own example).
+func TestCheckinAnswerJSON(t *testing.T) {
+	eachFixture(t, func(t *testing.T, f *fixture) {
+		f.token("GUEST", 60, nil, nil)
+		tests := []struct {
+			body, want string
+		}{
+			{`{"pincode":"1234"}`, `{"wasSuccessful":true,"message":"2026-06-15T23:00:00 UTC","value":{"fullName":"Jane Doe","coworkerId":%d,
+				"tunnelId":"","checkedIn":true,"sessionExpire":"2026-06-15T23:00:00 UTC","sessionTimeOut":50400}}`},
+			{`{"toggle":true,"pincode":"1234"}`, `{"wasSuccessful":true,"message":"OK","value":{"fullName":"Jane Doe","coworkerId":%d,
+				"checkedIn":false,"sessionExpire":"2026-06-15T09:00:00 UTC","sessionTimeOut":0}}`},
+			{`{"token":"GUEST","mac":"11:22:33:44:55:66"}`, `{"wasSuccessful":true,"message":"2026-06-15T10:00:00 UTC",
+				"value":{"tunnelId":"","sessionExpire":"2026-06-15T10:00:00 UTC","sessionTimeOut":3600}}`},
+			{`{"accessCardId":"CARD-98765"}`, `{"wasSuccessful":false,"message":"Invalid card number.",
+				"errors":[{"propertyName":"EventCheckIn","message":"INVALID_CARD_NUMBER"}]}`},
+		}
+		for _, tc := range tests {
+			want := tc.want
+			if strings.Contains(want, "%d") {
+				want = fmt.Sprintf(want, f.jane.ID)
+			}
+			if got := f.postRaw(tc.body); canonicalJSON(t, got) != canonicalJSON(t, want) {
+				t.Errorf("%s:\n got %s\nwant %s", tc.body, got, want)
+			}
+		}
+	})
+}
+
+// postRaw sends a check-in body to the fixture's location and returns the
+// answer as sent.
+func (f *fixture) postRaw(body string) string {
+	f.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, f.url+"/api/public/checkin", strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	req.Host = "acme.localhost"
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return string(raw)
+}
+
+// canonicalJSON re-encodes a JSON text with sorted keys and no spaces.
+func canonicalJSON(t *testing.T, s string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, s)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -148,6 +148,23 @@ func TestCheckinMACToken(t *testing.T) {
 	}
 	runCheckinCases(t, []checkinCase{
 		{name: "uses the token with the most minutes left", setup: withTokens, body: `{"mac":"112233445566"}`, check: tokenSession(90 * 60)},
+		{name: "the most minutes left, not the token used last", setup: func(f *fixture) {
+			f.token("LONG", 90, nil, nil)
+			f.token("SHORT", 30, nil, nil)
+			for _, code := range []string{"LONG", "SHORT"} {
+				f.post(`{"token":"` + code + `","mac":"` + guestMAC + `"}`)
+				f.post(`{"disconnect":true,"mac":"` + guestMAC + `"}`)
+			}
+		}, body: `{"mac":"112233445566"}`, check: tokenSession(90 * 60)},
+		{name: "skips a token past its ValidTo for the member's own device", setup: func(f *fixture) {
+			f.token("SOON", 60, nil, at(30*time.Minute))
+			f.post(`{"token":"SOON","mac":"` + janeDevice + `"}`)
+			f.clock.Advance(10 * time.Minute)
+			f.post(`{"disconnect":true,"mac":"` + janeDevice + `"}`)
+			f.clock.Advance(time.Hour)
+		}, body: `{"mac":"` + janeDevice + `"}`, check: func(t *testing.T, f *fixture, c checkin.Confirmation) {
+			memberSession(t, c, f.jane.ID, endOfDay, endOfDayLeft-70*60)
+		}},
 		{name: "comes before email and password", setup: withTokens,
 			body: `{"email":"jane@example.com","password":"wrong-password","mac":"11:22:33:44:55:66"}`, check: tokenSession(90 * 60)},
 		{name: "skips a spent token for the member's own device", setup: func(f *fixture) {
@@ -182,6 +199,25 @@ func TestCheckinDisconnect(t *testing.T) {
 					t.Errorf("%+v, %d check-ins; want checked out and none created", c, len(f.checkins()))
 				}
 			}},
+		{name: "stops the token with the most minutes", setup: func(f *fixture) {
+			f.token("SHORT", 30, nil, nil)
+			f.token("LONG", 90, nil, nil)
+			f.post(`{"token":"SHORT","mac":"` + guestMAC + `"}`)
+			f.post(`{"token":"LONG","mac":"` + guestMAC + `"}`)
+			f.clock.Advance(5 * time.Minute)
+		}, body: `{"disconnect":true,"mac":"11:22:33:44:55:66"}`, check: func(t *testing.T, f *fixture, c checkin.Confirmation) {
+			if v := c.Value; v == nil || c.Message != "OK" || v.CheckedIn == nil || *v.CheckedIn || v.CoworkerID != nil {
+				t.Errorf("%+v, want a token's check-out", c)
+			}
+			short, long := f.tokenByID(1), f.tokenByID(2)
+			if *long.MinutesLeft != 85 || *short.MinutesLeft != 30 || short.LastAccess == nil {
+				t.Errorf("minutes left = %d (LONG), %d (SHORT, last access %v); want 85 and 30, SHORT still running",
+					*long.MinutesLeft, *short.MinutesLeft, short.LastAccess)
+			}
+			if n := len(f.checkins()); n != 2 {
+				t.Errorf("check-ins = %d, want the 2 token sessions: a disconnect creates none", n)
+			}
+		}},
 		{name: "an unknown device", body: `{"disconnect":true,"mac":"aa-bb-cc-dd-ee-77"}`, want: checkin.CodeNoAccessToSpace},
 		{name: "without a MAC", body: `{"disconnect":true}`, want: checkin.CodeMACNotReceived},
 		{name: "without a MAC, even with other credentials", body: `{"disconnect":true,"pincode":"1234"}`, want: checkin.CodeMACNotReceived},
@@ -219,6 +255,13 @@ func TestCheckinToggle(t *testing.T) {
 			}},
 		{name: "with email and password", setup: janeCheckedIn, body: `{"toggle":true,"email":"jane@example.com","password":"jane-password"}`,
 			check: func(t *testing.T, f *fixture, c checkin.Confirmation) { checkedOut(t, c, &f.jane.ID) }},
+		{name: "records the MAC sent with it", body: `{"toggle":true,"pincode":"1234","mac":"aa-bb-cc-dd-ee-42"}`,
+			check: func(t *testing.T, f *fixture, c checkin.Confirmation) {
+				janeIn(checkin.SourceManual)(t, f, c)
+				if got := f.lastCheckin().MacAddresses; got == nil || *got != "AA:BB:CC:DD:EE:42" {
+					t.Errorf("MacAddresses = %v, want AA:BB:CC:DD:EE:42", got)
+				}
+			}},
 		{name: "with the member's MAC", setup: janeCheckedIn, body: `{"toggle":true,"mac":"AA:BB:CC:DD:EE:01"}`,
 			check: func(t *testing.T, f *fixture, c checkin.Confirmation) { checkedOut(t, c, &f.jane.ID) }},
 		{name: "refused credentials", setup: janeCheckedIn, body: `{"toggle":true,"pincode":"9999"}`, want: checkin.CodeInvalidCredentials,
