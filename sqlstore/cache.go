@@ -154,10 +154,18 @@ func (tx *Tx) business(id int64) (*checkin.Business, error) {
 
 // BusinessByWebAddress returns the location with that web address, or nil.
 func (db *DB) BusinessByWebAddress(ctx context.Context, addr string) (*checkin.Business, error) {
+	addr = strings.ToLower(addr)
+	c := db.cache
+	c.mu.RLock()
+	cb, ok := c.businesses[addr]
+	c.mu.RUnlock()
+	if ok && c.fresh(cb.loaded) {
+		return cb.b, nil
+	}
 	var b *checkin.Business
-	err := db.read(ctx, func(tx *Tx) error {
+	err := db.readOne(ctx, func(tx *Tx) error {
 		var err error
-		b, err = tx.businessByAddress(strings.ToLower(addr))
+		b, err = tx.businessByAddress(addr)
 		return err
 	})
 	return b, err

@@ -202,7 +202,7 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	return db.read(ctx, func(tx *Tx) error {
+	return db.readOne(ctx, func(tx *Tx) error {
 		var one int
 		return tx.QueryRow("SELECT 1").Scan(&one)
 	})

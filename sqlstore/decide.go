@@ -67,7 +67,7 @@ func (tx *decisionTx) write() error {
 // PersonByEmail reads a user for a password check.
 func (db *DB) PersonByEmail(ctx context.Context, email string) (*checkin.Person, error) {
 	var p *checkin.Person
-	err := db.read(ctx, func(tx *Tx) error {
+	err := db.readOne(ctx, func(tx *Tx) error {
 		var err error
 		p, err = (&decisionTx{Tx: tx}).PersonByEmail(email)
 		return err

@@ -141,7 +141,22 @@ func openReaders(ctx context.Context, pool *sql.DB, n int) (*readers, error) {
 
 // read runs fn in a read transaction on a free reader, waiting for one
 // until ctx ends.
-func (r *readers) read(ctx context.Context, fn func(*conn) error) (err error) {
+func (r *readers) read(ctx context.Context, fn func(*conn) error) error {
+	return r.use(ctx, func(c *conn) (err error) {
+		if err := c.begin(false); err != nil {
+			return err
+		}
+		defer func() {
+			if e := c.end(true); err == nil {
+				err = e // a read transaction has nothing to commit: it ends by a rollback
+			}
+		}()
+		return fn(c)
+	})
+}
+
+// use runs fn on a free reader, waiting for one until ctx ends.
+func (r *readers) use(ctx context.Context, fn func(*conn) error) error {
 	var c *conn
 	select {
 	case c = <-r.free:
@@ -151,14 +166,6 @@ func (r *readers) read(ctx context.Context, fn func(*conn) error) (err error) {
 		return errClosed
 	}
 	defer func() { r.free <- c }()
-	if err := c.begin(false); err != nil {
-		return err
-	}
-	defer func() {
-		if e := c.end(true); err == nil {
-			err = e // a read transaction has nothing to commit: it ends by a rollback
-		}
-	}()
 	return fn(c)
 }
 

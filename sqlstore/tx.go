@@ -149,6 +149,22 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.mapError(db.runPostgres(ctx, true, fn))
 }
 
+// readOne runs fn's queries outside any transaction, each seeing the
+// database as it is when it runs: for reads whose queries need not agree
+// with one another, which then cost no BEGIN and COMMIT (round trips, on
+// PostgreSQL).
+func (db *DB) readOne(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.closed.Load() {
+		return db.mapError(errClosed)
+	}
+	if db.dialect == sqliteDialect {
+		return db.mapError(db.readers.use(ctx, func(c *conn) error {
+			return fn(&Tx{q: c, db: db, ctx: ctx, now: db.now()})
+		}))
+	}
+	return db.mapError(fn(&Tx{q: db.rw, db: db, ctx: ctx, now: db.now()}))
+}
+
 // now is the time a transaction runs at.
 func (db *DB) now() time.Time { return db.Clock.Now().UTC().Truncate(time.Microsecond) }
 
