@@ -33,12 +33,17 @@ type ThrottleView struct {
 }
 
 // ThrottleStore keeps the throttling state where every instance sees it.
-// Failures are counted inside a check-in decision, with its FailedCheckin
-// (DecisionTx.AddThrottleFailures).
+// A check-in counts its failures inside its decision, with its
+// FailedCheckin (DecisionTx.AddThrottleFailures); a refused password grant
+// at POST /api/token with AddThrottleFailures.
 type ThrottleStore interface {
 	// ThrottleView reads the settings of a location and the states of keys,
-	// in one read.
+	// in one read. A businessID that is no location's (throttle.NoLocation)
+	// reads the default settings.
 	ThrottleView(ctx context.Context, businessID int64, keys []string) (ThrottleView, error)
+	// AddThrottleFailures counts a failure against each key, outside any
+	// check-in decision, in a transaction of its own: one upsert per key.
+	AddThrottleFailures(ctx context.Context, fails []ThrottleFailure) error
 	// PurgeThrottle forgets the keys that have expired and returns how many.
 	PurgeThrottle(ctx context.Context) (int, error)
 }

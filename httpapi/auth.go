@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"mime"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/throttle"
 )
 
 // handlerFunc is an admin handler; it runs with the signed-in user in its
@@ -84,7 +86,19 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			fail(http.StatusBadRequest, "invalid_request", "The password grant needs username and password.")
 			return
 		}
-		pair, err = s.Auth.IssueTokens(r.Context(), form.Get("username"), form.Get("password"))
+		var blocked *throttle.Verdict
+		pair, blocked, err = s.passwordGrant(r, form.Get("username"), form.Get("password"))
+		if blocked != nil {
+			s.Metrics.Throttled.WithLabelValues(string(blocked.Kind), string(blocked.Scope)).Inc()
+			seconds := retryAfter(blocked)
+			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
+			unit := " seconds."
+			if seconds == 1 {
+				unit = " second."
+			}
+			fail(http.StatusTooManyRequests, "invalid_grant", "Too many failed attempts; try again in "+strconv.FormatInt(seconds, 10)+unit)
+			return
+		}
 	case "refresh_token":
 		if form.Get("refresh_token") == "" {
 			fail(http.StatusBadRequest, "invalid_request", "The refresh_token grant needs refresh_token.")
@@ -109,6 +123,41 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, tokenAnswer{AccessToken: pair.AccessToken, TokenType: "bearer",
 		ExpiresIn: int64(pair.ExpiresIn.Seconds()), RefreshToken: pair.RefreshToken})
+}
+
+// passwordGrant checks an email and password and issues tokens. With a
+// Throttle, the attempt is checked first (docs/checkin.md, "Throttling"): a
+// blocked one is returned undecided, its password unchecked; a wrong
+// password counts one failure against the client's address and the email;
+// a success writes nothing for throttling.
+func (s *Server) passwordGrant(r *http.Request, email, password string) (*checkin.TokenPair, *throttle.Verdict, error) {
+	ctx := r.Context()
+	if s.Throttle == nil {
+		pair, err := s.Auth.IssueTokens(ctx, email, password)
+		return pair, nil, err
+	}
+	// Attempts from one address take turns on this instance: the wait for
+	// its turn is bounded, then answered 429.
+	bounded, cancel := context.WithTimeout(ctx, s.requestTimeout())
+	v, done, err := s.Throttle.Check(bounded, throttle.SignIn(checkin.NormalizeEmail(email), s.client(r).Addr))
+	cancel()
+	defer done()
+	if err != nil {
+		return nil, nil, err
+	}
+	if v.Blocked {
+		return nil, &v, nil
+	}
+	pair, err := s.Auth.IssueTokens(ctx, email, password)
+	if checkin.ErrorCode(err) == checkin.EUNAUTHORIZED {
+		// Counted even if the client has gone: it may have gone to guess again.
+		counting, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.requestTimeout())
+		defer cancel()
+		if cerr := s.Throttle.CountFailure(counting, v); cerr != nil {
+			return nil, nil, cerr
+		}
+	}
+	return pair, nil, err
 }
 
 // hasNUL reports whether a form value holds a NUL character, which no

@@ -11,6 +11,7 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
+	"github.com/checkin-oss/checkin/throttle"
 )
 
 // LocationResolver finds a location by its WebAddress; nil when none.
@@ -49,7 +50,7 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 	}
 	if v := out.Throttled; v != nil {
 		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
-		w.Header().Set("Retry-After", strconv.FormatInt(int64((v.RetryAfter+time.Second-1)/time.Second), 10))
+		w.Header().Set("Retry-After", strconv.FormatInt(retryAfter(v), 10))
 		writeJSON(w, out.Status, out.Confirmation)
 		return
 	}
@@ -59,6 +60,12 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Metrics.Checkins.WithLabelValues(string(out.Method), out.Result).Inc()
 	writeJSON(w, out.Status, out.Confirmation)
+}
+
+// retryAfter is the Retry-After of a blocked attempt: whole seconds,
+// rounded up.
+func retryAfter(v *throttle.Verdict) int64 {
+	return int64((v.RetryAfter + time.Second - 1) / time.Second)
 }
 
 func (s *Server) checkinTimeout() time.Duration {

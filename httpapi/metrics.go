@@ -17,8 +17,9 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	// Checkins counts public check-in decisions by method and outcome.
 	Checkins *prometheus.CounterVec
-	// Throttled counts check-in attempts answered 429, undecided, by kind
-	// of credential and the scope of the key that blocked them.
+	// Throttled counts check-in attempts and password grants answered 429,
+	// undecided, by kind of credential and the scope of the key that
+	// blocked them.
 	Throttled *prometheus.CounterVec
 	// PincodeSpraying counts the times many different pincodes failed at a
 	// location within a short time.
@@ -44,7 +45,7 @@ func NewMetrics() *Metrics {
 		}, []string{"method", "result"}),
 		Throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "checkin_throttled_total",
-			Help: "Public check-in attempts answered 429 without a decision, by kind of credential and the key that blocked them (address, identity, location).",
+			Help: "Public check-in attempts and POST /api/token password grants answered 429 without a decision, by kind of credential and the key that blocked them (address, identity, location).",
 		}, []string{"kind", "key"}),
 		PincodeSpraying: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "checkin_pincode_spraying_total",

@@ -32,11 +32,13 @@ type Store interface {
 // server here, so that what is tested is what runs; set Log, BaseDomain,
 // DefaultLocation and the trusted networks, then call Handler.
 func New(store Store) *Server {
+	limiter := &throttle.Limiter{Store: store}
 	return &Server{
 		Auth:       store,
 		Ready:      store.Ping,
 		Resources:  AdminResources(store),
-		CheckIn:    &access.Service{Store: store, Throttle: &throttle.Limiter{Store: store}},
+		CheckIn:    &access.Service{Store: store, Throttle: limiter},
+		Throttle:   limiter,
 		Locations:  store,
 		BaseDomain: "localhost",
 	}
@@ -49,7 +51,10 @@ type Server struct {
 	Resources []Resource                  // the admin API's entities
 	Ready     func(context.Context) error // nil when the database answers
 	Metrics   *Metrics
-	CheckIn   *access.Service  // decides public check-ins; nil leaves the endpoint out
+	CheckIn   *access.Service // decides public check-ins; nil leaves the endpoint out
+	// Throttle slows down password guessing at POST /api/token; nil leaves
+	// the password grant unthrottled.
+	Throttle  *throttle.Limiter
 	Locations LocationResolver // finds a check-in's location
 
 	// BaseDomain is the domain under which locations are subdomains.

@@ -58,6 +58,16 @@ func (tx *decisionTx) AddThrottleFailures(fails []checkin.ThrottleFailure) error
 	return tx.addThrottleFailures(fails)
 }
 
+// AddThrottleFailures counts a failure against each key outside a check-in
+// decision (a refused password grant), in a write of its own, by the same
+// upserts as a decision.
+func (db *DB) AddThrottleFailures(ctx context.Context, fails []checkin.ThrottleFailure) error {
+	if len(fails) == 0 {
+		return nil
+	}
+	return db.write(ctx, func(tx *Tx) error { return tx.addThrottleFailures(fails) })
+}
+
 func (tx *Tx) addThrottleFailures(fails []checkin.ThrottleFailure) error {
 	fails = slices.Clone(fails)
 	slices.SortFunc(fails, func(a, b checkin.ThrottleFailure) int { return strings.Compare(a.Key, b.Key) })

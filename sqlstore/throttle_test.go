@@ -81,6 +81,42 @@ func TestThrottleSharedByInstances(t *testing.T) {
 	}
 }
 
+// TestAddThrottleFailuresOutsideADecision: a refused password grant counts
+// its failures in a write of its own, by the same upsert as a decision,
+// concurrently without losing any.
+func TestAddThrottleFailuresOutsideADecision(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
+		ctx := context.Background()
+		addr := checkin.ThrottleFailure{Key: "a:-1:password:203.0.113.9", Window: 24 * time.Hour, Keep: 24 * time.Hour}
+		email := checkin.ThrottleFailure{Key: "i:password:x", Window: time.Hour, Keep: time.Hour}
+		if err := db.AddThrottleFailures(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if err := db.AddThrottleFailures(ctx, []checkin.ThrottleFailure{email, addr}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		fail(t, db, email) // a password check-in with that email
+		v := view(t, db, addr.Key, email.Key)
+		if v.States[addr.Key].Failures != 10 || v.States[email.Key].Failures != 11 || !v.States[addr.Key].LastFailure.Equal(clock.Now()) {
+			t.Errorf("states %+v, want 10 failures of the address and 11 of the email, at %v", v.States, clock.Now())
+		}
+		clock.Advance(time.Hour)
+		if err := db.AddThrottleFailures(ctx, []checkin.ThrottleFailure{email, addr}); err != nil {
+			t.Fatal(err)
+		}
+		v = view(t, db, addr.Key, email.Key)
+		if v.States[addr.Key].Failures != 11 || v.States[email.Key].Failures != 1 {
+			t.Errorf("an hour later: %+v, want the address's window going on (11) and the email's new (1)", v.States)
+		}
+	})
+}
+
 func TestThrottlePurge(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
 		ctx := context.Background()

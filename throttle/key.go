@@ -37,8 +37,15 @@ type Client struct {
 	Trusted bool
 }
 
+// NoLocation is the Location of an attempt made at no location: the
+// password grant of POST /api/token (SignIn).
+const NoLocation int64 = -1
+
 // Attempt is a check-in attempt as throttling sees it.
 type Attempt struct {
+	// Location is the location's id, or NoLocation: its settings give the
+	// limits (checkin.Settings' defaults for NoLocation, which no location
+	// has).
 	Location int64
 	Kind     Kind
 	// Identity is who the attempt claims to be: the email, the card, the
@@ -46,6 +53,17 @@ type Attempt struct {
 	Identity string
 	Pincode  string // the pincode tried, if any; keys hold it only hashed
 	Client   Client
+}
+
+// SignIn is a password grant at POST /api/token, from addr, claiming the
+// (normalised) email. It is at no location, so its limits are the defaults
+// and it has no location key (which would let anyone slow every
+// administrator's sign-in); its address key is its own ("a:-1:password:"),
+// apart from the password check-ins at locations; its identity key is the
+// one of password check-ins with that email, since it is the same password.
+// Trusted devices do not apply: an admin client is not a door bridge.
+func SignIn(email string, addr netip.Addr) Attempt {
+	return Attempt{Location: NoLocation, Kind: Password, Identity: email, Client: Client{Addr: addr}}
 }
 
 // key is one throttling key of an attempt. An unchecked key is counted on
@@ -59,7 +77,7 @@ type key struct {
 // keys returns the keys of an attempt. A trusted device is throttled per
 // claimed identity only (API.md): no address key, no location key. An
 // unknown address has no address key. MACs have no location key: they are
-// nobody's secret to enumerate. A pincode is a key of its own at its
+// nobody's secret to enumerate; nor has an attempt at NoLocation. A pincode is a key of its own at its
 // location: the identity of a pincode alone, counted (not checked) with an
 // email; pincode keys also tell how many different pincodes failed
 // (SprayRange).
@@ -75,7 +93,7 @@ func (a Attempt) keys() []key {
 	if a.Kind == Pincode && a.Pincode != "" {
 		keys = append(keys, key{pincodePrefix(a.Location) + hash(loc+":"+a.Pincode), Identity, a.Identity == ""})
 	}
-	if a.Kind != MAC && !a.Client.Trusted {
+	if a.Kind != MAC && !a.Client.Trusted && a.Location != NoLocation {
 		keys = append(keys, key{"l:" + loc + ":" + string(a.Kind), Location, true})
 	}
 	return keys

@@ -25,6 +25,8 @@ func TestKeys(t *testing.T) {
 		{"MAC: no location key", Attempt{Kind: MAC, Identity: "AA:BB:CC:DD:EE:01", Client: addr}, []string{"address", "identity"}},
 		{"MAC from a trusted device", Attempt{Kind: MAC, Identity: "AA:BB:CC:DD:EE:01", Client: trusted}, []string{"identity"}},
 		{"unknown address", Attempt{Kind: Token, Identity: "AA:BB:CC:DD:EE:01"}, []string{"identity", "location"}},
+		{"sign-in at /api/token: no location key", SignIn("jane@example.com", addr.Addr), []string{"address", "identity"}},
+		{"sign-in from an unknown address", SignIn("jane@example.com", netip.Addr{}), []string{"identity"}},
 	} {
 		var got []string
 		for _, k := range tc.a.keys() {
@@ -74,6 +76,21 @@ func TestKeysSeparateKindsLocationsAndIPv6Hosts(t *testing.T) {
 	}
 	if p := other.keys()[1].name; p >= first && p < last {
 		t.Errorf("location 2's pincode key %q is inside location 1's spray range", p)
+	}
+}
+
+// TestSignInKeys: a password grant at POST /api/token shares the identity
+// key of password check-ins with that email (the same password), and has
+// an address key of its own, apart from every location's.
+func TestSignInKeys(t *testing.T) {
+	addr := netip.MustParseAddr("203.0.113.9")
+	signIn := SignIn("jane@example.com", addr).keys()
+	checkIn := Attempt{Location: 1, Kind: Password, Identity: "jane@example.com", Client: Client{Addr: addr}}.keys()
+	if signIn[1].name != checkIn[1].name {
+		t.Errorf("sign-in identity key %q, password check-in's %q: want one key", signIn[1].name, checkIn[1].name)
+	}
+	if signIn[0].name == checkIn[0].name || !strings.HasPrefix(signIn[0].name, "a:-1:password:") {
+		t.Errorf("sign-in address key %q (a password check-in's: %q), want one of its own", signIn[0].name, checkIn[0].name)
 	}
 }
 

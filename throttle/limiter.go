@@ -8,7 +8,8 @@ import (
 	"github.com/checkin-oss/checkin"
 )
 
-// Limiter throttles check-in attempts against the state in its store.
+// Limiter throttles check-in attempts, and password grants at
+// POST /api/token, against the state in its store.
 type Limiter struct {
 	Store checkin.ThrottleStore
 
@@ -89,6 +90,13 @@ func (l *Limiter) Check(ctx context.Context, a Attempt) (v Verdict, done func(),
 		v.Spray = &Spray{Location: a.Location, First: first, Last: last, Window: s.PincodeSprayWindow, Threshold: s.PincodeSprayCount}
 	}
 	return v, done, nil
+}
+
+// CountFailure counts a failure against each key of an attempt decided
+// outside a check-in (a refused password grant at POST /api/token), one
+// upsert per key; a check-in counts its own in its decision.
+func (l *Limiter) CountFailure(ctx context.Context, v Verdict) error {
+	return l.Store.AddThrottleFailures(ctx, v.Failures)
 }
 
 func limitOf(s checkin.Settings, scope Scope) checkin.ThrottleLimit {
