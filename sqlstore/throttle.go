@@ -10,11 +10,12 @@ import (
 )
 
 // ThrottleView reads a location's settings (cached) and the states of the
-// keys in one indexed query; it writes nothing, so that a check-in that
-// succeeds costs no write for throttling.
+// keys in one indexed query, outside a transaction (no BEGIN and COMMIT); it
+// writes nothing, so that a check-in that succeeds costs no write for
+// throttling.
 func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, error) {
 	v := checkin.ThrottleView{States: map[string]checkin.ThrottleState{}}
-	err := db.read(ctx, func(tx *Tx) error {
+	err := db.readOne(ctx, func(tx *Tx) error {
 		v.Now = tx.now
 		var err error
 		if v.Settings, err = tx.settings(businessID); err != nil || len(keys) == 0 {
