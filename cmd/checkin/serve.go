@@ -71,7 +71,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // works harder, unless GOMEMLIMIT says otherwise. Each password hash takes
 // 19 MiB for a moment (argon2id); left to GOGC alone, two at a time under a
 // burst of password check-ins would let the heap grow past 100 MB.
-const defaultMemoryLimit = 72 << 20
+const defaultMemoryLimit = 64 << 20
 
 func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
