@@ -17,19 +17,36 @@ type Service struct {
 	// Throttle, when set, slows down guessing: an attempt it blocks is
 	// answered 429 before any credential is checked.
 	Throttle *throttle.Limiter
-	// Timeout, when set, bounds each of a decision's steps in the database,
-	// so that a door is answered at once when the database is gone. The
-	// password hash is not bounded by it: a burst of password check-ins
-	// waits its turn for the CPU and is answered, however long that takes.
+	// Timeout, when set, bounds the time a decision spends in the database,
+	// its steps together, so that a door is answered at once when the
+	// database is gone. The password hash is not counted: a burst of
+	// password check-ins waits its turn for the CPU and is answered,
+	// however long that takes.
 	Timeout time.Duration
 }
 
-// bound limits ctx to the Timeout.
-func (s *Service) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.Timeout <= 0 {
+// budget is what is left of a decision's time in the database.
+type budget struct {
+	left      time.Duration
+	unlimited bool
+}
+
+func (s *Service) budget() *budget {
+	return &budget{left: s.Timeout, unlimited: s.Timeout <= 0}
+}
+
+// bound limits ctx to what is left; the function it returns ends the step
+// and takes its time from the budget.
+func (b *budget) bound(ctx context.Context) (context.Context, func()) {
+	if b.unlimited {
 		return context.WithCancel(ctx)
 	}
-	return context.WithTimeout(ctx, s.Timeout)
+	start := time.Now()
+	bounded, cancel := context.WithTimeout(ctx, b.left)
+	return bounded, func() {
+		cancel()
+		b.left -= time.Since(start)
+	}
 }
 
 // Outcome is a decision and how to answer it.
@@ -72,8 +89,9 @@ func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req ch
 		return Outcome{Status: http.StatusBadRequest, Confirmation: checkin.Refusal(p.code, ""), Method: p.method, Result: p.code}, nil
 	}
 	d := &decision{loc: loc, req: req, plan: p}
+	b := s.budget()
 	if s.Throttle != nil {
-		bounded, cancel := s.bound(ctx)
+		bounded, cancel := b.bound(ctx)
 		v, done, err := s.Throttle.Check(bounded, p.attempt(loc.ID, req, from))
 		cancel()
 		defer done()
@@ -87,12 +105,12 @@ func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req ch
 		d.throttle = &v
 	}
 	if p.code == "" && p.method == MethodPassword {
-		if err := s.verifyPassword(ctx, d); err != nil {
+		if err := s.verifyPassword(ctx, b, d); err != nil {
 			return Outcome{}, err
 		}
 	}
 	var out Outcome
-	ctx, cancel := s.bound(ctx)
+	ctx, cancel := b.bound(ctx)
 	defer cancel()
 	err := s.Store.Decide(ctx, func(tx checkin.DecisionTx) error {
 		d.begin(tx)
@@ -112,8 +130,8 @@ func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req ch
 // verifyPassword checks an email and password before the decision's
 // transaction begins: the hash is slow by design, and must not hold the
 // database's write lock. An unknown email costs as much as a wrong password.
-func (s *Service) verifyPassword(ctx context.Context, d *decision) error {
-	bounded, cancel := s.bound(ctx)
+func (s *Service) verifyPassword(ctx context.Context, b *budget, d *decision) error {
+	bounded, cancel := b.bound(ctx)
 	p, err := s.Store.PersonByEmail(bounded, d.plan.email)
 	cancel()
 	if err != nil {

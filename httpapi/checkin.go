@@ -19,9 +19,10 @@ type LocationResolver interface {
 	BusinessByWebAddress(ctx context.Context, addr string) (*checkin.Business, error)
 }
 
-// DefaultCheckinTimeout bounds each step of a check-in's database work (the
-// location, the throttle, the decision), so that a door is answered 503 at
-// once instead of waiting on a database that is gone.
+// DefaultCheckinTimeout bounds a check-in's database work: the location
+// (usually cached), then the throttle and the decision together, so that a
+// door is answered 503 at once instead of waiting on a database that is
+// gone. The wait for a password hash is not counted.
 const DefaultCheckinTimeout = 800 * time.Millisecond
 
 // checkin is POST /api/public/checkin.
