@@ -133,9 +133,23 @@ func (w *writer) commit(batch []*job) {
 				continue // its caller has gone
 			}
 			ran[i] = true
-			results[i] = w.run(j)
+			var broken bool
+			if results[i], broken = w.run(j); broken {
+				// SQLite rolled the whole transaction back (as it does on a
+				// full disk or an I/O error): the writes before this one are
+				// gone too, and none after it may run in what is left.
+				err = results[i].err
+				for _, j := range batch[i+1:] {
+					j.state.CompareAndSwap(queued, running)
+				}
+				break
+			}
 		}
-		err = w.conn.end(false)
+		if err == nil {
+			err = w.conn.end(false)
+		} else {
+			_ = w.conn.end(true)
+		}
 		if err == nil {
 			w.commits.Add(1)
 		}
@@ -145,22 +159,24 @@ func (w *writer) commit(batch []*job) {
 		case !ran[i] && err == nil:
 			continue
 		case !ran[i]:
-			if !j.state.CompareAndSwap(queued, running) {
-				continue
+			if !j.state.CompareAndSwap(queued, running) && j.state.Load() != running {
+				continue // abandoned by its caller
 			}
-			results[i].err = err // BEGIN failed: nothing ran
+			results[i].err = err // nothing of it ran
 		case err != nil && results[i].err == nil && results[i].panic == nil:
-			results[i].err = err // the COMMIT failed: nothing was stored
+			results[i].err = err // the COMMIT failed, or the transaction was lost: nothing was stored
 		}
 		j.done <- results[i]
 	}
 }
 
-// run runs one job in a savepoint of the batch's transaction.
-func (w *writer) run(j *job) (r jobResult) {
+// run runs one job in a savepoint of the batch's transaction. It reports
+// broken when the job failed and its savepoint could not be rolled back:
+// the batch's transaction is then no longer what it was.
+func (w *writer) run(j *job) (r jobResult, broken bool) {
 	c := w.conn
 	if _, err := c.ExecContext(background, "SAVEPOINT job"); err != nil {
-		return jobResult{err: err}
+		return jobResult{err: err}, true
 	}
 	tx := &Tx{q: c, db: w.db, ctx: context.WithValue(j.ctx, inWriter{}, true), now: w.db.now()}
 	defer func() {
@@ -169,14 +185,15 @@ func (w *writer) run(j *job) (r jobResult) {
 		}
 		if r.err != nil || r.panic != nil {
 			if _, err := c.ExecContext(background, "ROLLBACK TO job"); err != nil {
-				r.err = errors.Join(r.err, fmt.Errorf("roll back a failed write: %w", err))
+				r.err, broken = errors.Join(r.err, fmt.Errorf("roll back a failed write: %w", err)), true
+				return
 			}
 		}
-		if _, err := c.ExecContext(background, "RELEASE job"); err != nil && r.err == nil {
-			r.err = err
+		if _, err := c.ExecContext(background, "RELEASE job"); err != nil {
+			r.err, broken = errors.Join(r.err, err), true
 		}
 	}()
-	return jobResult{err: j.fn(tx)}
+	return jobResult{err: j.fn(tx)}, false
 }
 
 // close stops the writer once the batch running, if any, is answered; the

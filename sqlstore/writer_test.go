@@ -232,3 +232,39 @@ func TestNestedWritePanics(t *testing.T) {
 		return db.write(tx.Context(), insertW("nested"))
 	})
 }
+
+// TestGroupCommitLostTransaction: when SQLite rolls a batch's whole
+// transaction back under a write (as on a full disk; here the write does
+// it itself), no write of the batch is answered as stored.
+func TestGroupCommitLostTransaction(t *testing.T) {
+	db := openSQLiteForTest(t)
+	release, held := holdWriter(t, db)
+	results := map[string]chan error{}
+	send := func(name string, fn func(tx *Tx) error) {
+		result := make(chan error, 1)
+		results[name] = result
+		go func() { result <- db.write(context.Background(), fn) }()
+		waitQueued(t, db, len(results))
+	}
+	send("before", insertW("before"))
+	send("loses", func(tx *Tx) error {
+		_, err := tx.Exec("ROLLBACK")
+		return err
+	})
+	send("after", insertW("after"))
+	release()
+	if err := <-held; err != nil { // the holder's batch is the one before
+		t.Fatal(err)
+	}
+	for _, name := range []string{"before", "loses", "after"} {
+		if err := <-results[name]; err == nil {
+			t.Errorf("%s: answered as stored", name)
+		}
+		if n := countW(t, db, name); n != 0 {
+			t.Errorf("%s: %d rows stored", name, n)
+		}
+	}
+	if err := db.write(context.Background(), insertW("next")); err != nil {
+		t.Fatalf("the next write: %v", err)
+	}
+}
