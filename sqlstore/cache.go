@@ -71,6 +71,18 @@ func (c *cache) forgetAll() {
 
 func (c *cache) forgetUser(int64) {}
 
+// businessByAddress returns the cached location with that web address, if
+// it is fresh.
+func (c *cache) businessByAddress(addr string) (*checkin.Business, bool) {
+	c.mu.RLock()
+	cb, ok := c.businesses[addr]
+	c.mu.RUnlock()
+	if ok && c.fresh(cb.loaded) {
+		return cb.b, true
+	}
+	return nil, false
+}
+
 // settings returns a location's typed settings, from the cache when fresh.
 func (tx *Tx) settings(businessID int64) (checkin.Settings, error) {
 	c := tx.db.cache
@@ -107,11 +119,8 @@ func (tx *Tx) settings(businessID int64) (checkin.Settings, error) {
 // businessByAddress returns the location with that web address, or nil.
 func (tx *Tx) businessByAddress(addr string) (*checkin.Business, error) {
 	c := tx.db.cache
-	c.mu.RLock()
-	cb, ok := c.businesses[addr]
-	c.mu.RUnlock()
-	if ok && c.fresh(cb.loaded) {
-		return cb.b, nil
+	if b, ok := c.businessByAddress(addr); ok {
+		return b, nil
 	}
 	loaded := c.now()
 	var id int64
@@ -155,12 +164,8 @@ func (tx *Tx) business(id int64) (*checkin.Business, error) {
 // BusinessByWebAddress returns the location with that web address, or nil.
 func (db *DB) BusinessByWebAddress(ctx context.Context, addr string) (*checkin.Business, error) {
 	addr = strings.ToLower(addr)
-	c := db.cache
-	c.mu.RLock()
-	cb, ok := c.businesses[addr]
-	c.mu.RUnlock()
-	if ok && c.fresh(cb.loaded) {
-		return cb.b, nil
+	if b, ok := db.cache.businessByAddress(addr); ok {
+		return b, nil
 	}
 	var b *checkin.Business
 	err := db.readOne(ctx, func(tx *Tx) error {

@@ -138,15 +138,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 // read runs fn in a read-only transaction, so that its queries see one
 // snapshot.
 func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
-	if db.closed.Load() {
-		return db.mapError(errClosed)
-	}
-	if db.dialect == sqliteDialect {
-		return db.mapError(db.readers.read(ctx, func(c *conn) error {
-			return fn(&Tx{q: c, db: db, ctx: ctx, now: db.now()})
-		}))
-	}
-	return db.mapError(db.runPostgres(ctx, true, fn))
+	return db.reading(ctx, true, fn)
 }
 
 // readOne runs fn's queries outside any transaction, each seeing the
@@ -154,15 +146,27 @@ func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
 // with one another, which then cost no BEGIN and COMMIT (round trips, on
 // PostgreSQL).
 func (db *DB) readOne(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.reading(ctx, false, fn)
+}
+
+func (db *DB) reading(ctx context.Context, inTx bool, fn func(tx *Tx) error) error {
 	if db.closed.Load() {
 		return db.mapError(errClosed)
 	}
-	if db.dialect == sqliteDialect {
-		return db.mapError(db.readers.use(ctx, func(c *conn) error {
-			return fn(&Tx{q: c, db: db, ctx: ctx, now: db.now()})
-		}))
+	var err error
+	switch {
+	case db.dialect == postgresDialect && inTx:
+		err = db.runPostgres(ctx, true, fn)
+	case db.dialect == postgresDialect:
+		err = fn(&Tx{q: db.rw, db: db, ctx: ctx, now: db.now()})
+	default:
+		use := db.readers.use
+		if inTx {
+			use = db.readers.read
+		}
+		err = use(ctx, func(c *conn) error { return fn(&Tx{q: c, db: db, ctx: ctx, now: db.now()}) })
 	}
-	return db.mapError(fn(&Tx{q: db.rw, db: db, ctx: ctx, now: db.now()}))
+	return db.mapError(err)
 }
 
 // now is the time a transaction runs at.
