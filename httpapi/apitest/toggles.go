@@ -28,6 +28,8 @@ type Toggles struct {
 	mu     sync.Mutex
 	tally  map[string]*Tally // by pincode
 	status map[int]int       // answers by HTTP status; 0 for no answer
+	sent   int               // requests sent, tallied or not yet
+	done   int               // requests tallied
 }
 
 // Tally is what the clients were told about one member.
@@ -68,9 +70,13 @@ func (l *Toggles) Run(ctx context.Context, workers int, pincodes []string) {
 
 // toggle sends one toggle and tallies its answer.
 func (l *Toggles) toggle(ctx context.Context, pincode string) {
+	l.mu.Lock()
+	l.sent++
+	l.mu.Unlock()
 	status, c := l.post(ctx, `{"toggle":true,"pincode":"`+pincode+`"}`)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.done++
 	t := l.tally[pincode]
 	if t == nil {
 		t = &Tally{}
@@ -126,6 +132,24 @@ func (l *Toggles) Answers() Answers {
 		out[pincode] = *t
 	}
 	return out
+}
+
+// Settled returns what the clients have been told once every request sent
+// before the call has been answered (or has failed): what a database read
+// or copied before the call holds is then explained by the answers.
+func (l *Toggles) Settled() Answers {
+	l.mu.Lock()
+	sent := l.sent
+	l.mu.Unlock()
+	for {
+		l.mu.Lock()
+		done := l.done
+		l.mu.Unlock()
+		if done >= sent {
+			return l.Answers()
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // Count returns how many requests were decided (check-ins, check-outs and
