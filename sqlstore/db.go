@@ -48,6 +48,7 @@ type DB struct {
 	closed  atomic.Bool
 	queries sync.Map
 	cache   *cache
+	memo    *memo // SQLite: the check-in's lookups kept in memory (memo.go); nil on PostgreSQL
 	tables
 }
 
@@ -174,7 +175,15 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 		c.close()
 		return err
 	}
+	changes, err := followChanges(ctx, c)
+	if err != nil {
+		c.close()
+		db.readers.close()
+		return err
+	}
+	db.memo = changes.m
 	db.writer = startWriter(db, c)
+	db.writer.changes = changes
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/checkin-oss/checkin"
@@ -21,12 +23,36 @@ import (
 // would change anything else, it stops and the decision runs again from the
 // start in a write transaction, where it locks what it reads. On PostgreSQL
 // a write transaction is run again if it loses a serialisation race.
+//
+// On SQLite a decision is first run from the memo alone (memo.go), with no
+// SQL at all; it counts only if everything it asked for was there and none
+// of it changed while it ran. Otherwise it runs on a snapshot as above,
+// which keeps what it reads in the memo.
 func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) error {
 	var dtx *decisionTx
-	err := db.read(ctx, func(tx *Tx) error {
-		dtx = &decisionTx{Tx: tx, snapshot: true}
-		return fn(dtx)
-	})
+	err := errMemoMiss
+	if db.memo != nil && !db.closed.Load() {
+		run := &memoRun{m: db.memo, seq: db.memo.now(), only: true}
+		dtx = &decisionTx{Tx: &Tx{db: db, ctx: ctx, now: db.now()}, snapshot: true, memo: run}
+		err = fn(dtx)
+		switch {
+		case errors.Is(err, errNeedsWrite): // decided afresh in the writer
+		case err != nil || !db.memo.unchanged(run.seq, run.used):
+			err = errMemoMiss
+		default:
+			db.memo.answered.Add(1)
+		}
+	}
+	if errors.Is(err, errMemoMiss) {
+		var run *memoRun
+		if db.memo != nil {
+			run = &memoRun{m: db.memo, seq: db.memo.now()}
+		}
+		err = db.read(ctx, func(tx *Tx) error {
+			dtx = &decisionTx{Tx: tx, snapshot: true, memo: run}
+			return fn(dtx)
+		})
+	}
 	switch {
 	case err == nil && len(dtx.failed) == 0 && len(dtx.throttled) == 0:
 		return nil
@@ -88,6 +114,76 @@ type decisionTx struct {
 	// open check-in at their own location, needs no query.
 	read            map[int64]readMember
 	settingsChanged bool
+	// memo, on SQLite, answers lookups from memory (memo-only) or keeps
+	// those read on the snapshot.
+	memo *memoRun
+}
+
+// memoRun is a decision's use of the memo.
+type memoRun struct {
+	m    *memo
+	seq  uint64 // the memo's sequence number when the decision began
+	only bool   // answer from the memo alone: a miss ends the run
+	used []dep  // what the entries used depend on, checked at the end
+}
+
+// kept answers a lookup from the memo when the run is memo-only: ok is
+// set when it did, and a miss is errMemoMiss. On a snapshot (not
+// memo-only) it returns ok false, and the caller reads the database.
+func (tx *decisionTx) kept(key string) (value any, ok bool, err error) {
+	r := tx.memo
+	if r == nil || !r.only {
+		return nil, false, nil
+	}
+	e, found := r.m.get(key)
+	if !found {
+		return nil, false, errMemoMiss
+	}
+	r.used = append(r.used, e.deps...)
+	return e.value, true, nil
+}
+
+// keep keeps a lookup read on the snapshot.
+func (tx *decisionTx) keep(key string, deps []dep, value any) {
+	if r := tx.memo; r != nil && !r.only {
+		r.m.put(key, r.seq, deps, value)
+	}
+}
+
+// keptMembers is members with the memo: a credential's members, with their
+// open check-ins, depending on those members' check-ins.
+func (tx *decisionTx) keptMembers(key string, query string, args ...any) ([]checkin.Member, error) {
+	v, ok, err := tx.kept(key)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		rs := v.([]readMember)
+		out := make([]checkin.Member, len(rs))
+		for i, r := range rs {
+			out[i] = r.member
+			tx.remember(r)
+		}
+		return out, nil
+	}
+	ms, err := tx.members(query, args...)
+	if err != nil || tx.memo == nil {
+		return ms, err
+	}
+	rs := make([]readMember, len(ms))
+	deps := make([]dep, len(ms))
+	for i, m := range ms {
+		rs[i], deps[i] = tx.read[m.CoworkerID], dep{kind: depCoworker, id: m.CoworkerID}
+	}
+	tx.keep(key, deps, rs)
+	return ms, nil
+}
+
+func (tx *decisionTx) remember(r readMember) {
+	if tx.read == nil {
+		tx.read = map[int64]readMember{}
+	}
+	tx.read[r.member.CoworkerID] = r
 }
 
 func (tx *decisionTx) Settings(businessID int64) (checkin.Settings, error) {
@@ -110,6 +206,19 @@ func (tx *decisionTx) PersonByEmail(email string) (*checkin.Person, error) {
 }
 
 func (tx *decisionTx) PersonsByDevice(mac string) ([]checkin.Person, error) {
+	key := memoKey('d', 0, mac)
+	if v, ok, err := tx.kept(key); ok || err != nil {
+		ps, _ := v.([]checkin.Person)
+		return slices.Clone(ps), err
+	}
+	ps, err := tx.personsByDevice(mac)
+	if err == nil {
+		tx.keep(key, nil, slices.Clone(ps))
+	}
+	return ps, err
+}
+
+func (tx *decisionTx) personsByDevice(mac string) ([]checkin.Person, error) {
 	rows, err := tx.Query("SELECT u.id, u.email, u.full_name FROM user_devices d JOIN users u ON u.id = d.user_id WHERE d.mac = ? ORDER BY u.id", mac)
 	if err != nil {
 		return nil, err
@@ -167,16 +276,13 @@ func (tx *decisionTx) members(query string, args ...any) ([]checkin.Member, erro
 		if openID.Valid && from != nil && last != nil {
 			r.open = &checkin.OpenCheckin{ID: openID.Int64, FromTime: from.Time, BusinessDay: day.String, MacAddresses: macs, LastActivity: last.Time}
 		}
-		if tx.read == nil {
-			tx.read = map[int64]readMember{}
-		}
-		tx.read[m.CoworkerID] = r
+		tx.remember(r)
 	}
 	return out, rows.Err()
 }
 
 func (tx *decisionTx) Profiles(userID, networkID int64) ([]checkin.Member, error) {
-	return tx.members(memberSelect+" JOIN businesses b ON b.id = c.business_id WHERE c.user_id = ? AND b.network_id = ? ORDER BY c.id", userID, networkID)
+	return tx.keptMembers(memoKey('u', userID, strconv.FormatInt(networkID, 10)), memberSelect+" JOIN businesses b ON b.id = c.business_id WHERE c.user_id = ? AND b.network_id = ? ORDER BY c.id", userID, networkID)
 }
 
 func (tx *decisionTx) HasAnyProfile(userID int64) (bool, error) {
@@ -189,11 +295,11 @@ func (tx *decisionTx) HasAnyProfile(userID int64) (bool, error) {
 // measurably depend on how close a guess is, and guessing is answered by
 // throttling (SECURITY.md, "Secrets at rest").
 func (tx *decisionTx) MembersByPincode(businessID int64, pincode string) ([]checkin.Member, error) {
-	return tx.members(memberSelect+" WHERE c.business_id = ? AND c.access_pincode = ? ORDER BY c.id", businessID, pincode)
+	return tx.keptMembers(memoKey('p', businessID, pincode), memberSelect+" WHERE c.business_id = ? AND c.access_pincode = ? ORDER BY c.id", businessID, pincode)
 }
 
 func (tx *decisionTx) MembersByCard(networkID int64, card string) ([]checkin.Member, error) {
-	return tx.members(memberSelect+` JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
+	return tx.keptMembers(memoKey('c', networkID, card), memberSelect+` JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
 		WHERE cc.card = ? AND b.network_id = ? ORDER BY c.id`, card, networkID)
 }
 

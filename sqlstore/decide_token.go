@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +47,19 @@ func (tx *decisionTx) TokenByCode(businessID int64, code string) (*checkin.Token
 }
 
 func (tx *decisionTx) TokensByDevice(businessID int64, mac string) ([]checkin.Token, error) {
+	key := memoKey('t', businessID, mac)
+	if v, ok, err := tx.kept(key); ok || err != nil {
+		ts, _ := v.([]checkin.Token)
+		return slices.Clone(ts), err
+	}
+	ts, err := tx.tokensByDevice(businessID, mac)
+	if err == nil {
+		tx.keep(key, nil, slices.Clone(ts))
+	}
+	return ts, err
+}
+
+func (tx *decisionTx) tokensByDevice(businessID int64, mac string) ([]checkin.Token, error) {
 	return tx.tokens(tokenSelect+" JOIN token_devices d ON d.token_id = t.id WHERE t.business_id = ? AND d.mac = ? ORDER BY t.id", businessID, mac)
 }
 

@@ -13,7 +13,17 @@ import (
 // keys in one indexed query, outside a transaction (no BEGIN and COMMIT); it
 // writes nothing, so that a check-in that succeeds costs no write for
 // throttling.
+//
+// On SQLite the states are kept in the memo (memo.go), a key's until its
+// row changes: a key that has never failed costs no query.
 func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, error) {
+	if v, ok := db.keptThrottleView(ctx, businessID, keys); ok {
+		return v, nil
+	}
+	var seq uint64
+	if db.memo != nil {
+		seq = db.memo.now()
+	}
 	v := checkin.ThrottleView{States: map[string]checkin.ThrottleState{}}
 	err := db.readOne(ctx, func(tx *Tx) error {
 		v.Now = tx.now
@@ -43,7 +53,40 @@ func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string)
 		}
 		return rows.Err()
 	})
+	if err == nil && db.memo != nil {
+		for _, k := range keys {
+			var state any
+			if s, ok := v.States[k]; ok {
+				state = s
+			}
+			db.memo.put(memoKey('k', 0, k), seq, []dep{{kind: depThrottle, name: k}}, state)
+		}
+	}
 	return v, err
+}
+
+// keptThrottleView is the view from the memo and the location cache alone,
+// if every key is kept.
+func (db *DB) keptThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, bool) {
+	if db.memo == nil || db.closed.Load() {
+		return checkin.ThrottleView{}, false
+	}
+	tx := &Tx{db: db, ctx: ctx, now: db.now()}
+	settings, err := tx.settings(businessID)
+	if err != nil {
+		return checkin.ThrottleView{}, false
+	}
+	v := checkin.ThrottleView{Now: tx.now, Settings: settings, States: map[string]checkin.ThrottleState{}}
+	for _, k := range keys {
+		e, ok := db.memo.get(memoKey('k', 0, k))
+		if !ok {
+			return checkin.ThrottleView{}, false
+		}
+		if s, ok := e.value.(checkin.ThrottleState); ok {
+			v.States[k] = s
+		}
+	}
+	return v, true
 }
 
 // AddThrottleFailures counts a failure against each key with one upsert

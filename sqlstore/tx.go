@@ -36,18 +36,44 @@ func (tx *Tx) Context() context.Context { return tx.ctx }
 
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	if tx.q == nil {
+		return nil, errMemoMiss
+	}
 	return tx.q.ExecContext(tx.ctx, tx.db.rebind(query), args...)
 }
 
 // Query runs a query written with ? placeholders.
 func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	if tx.q == nil {
+		return nil, errMemoMiss
+	}
 	return tx.q.QueryContext(tx.ctx, tx.db.rebind(query), args...)
 }
 
 // QueryRow runs a query that returns at most one row.
-func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
-	return tx.q.QueryRowContext(tx.ctx, tx.db.rebind(query), args...)
+func (tx *Tx) QueryRow(query string, args ...any) row {
+	if tx.q == nil {
+		return row{err: errMemoMiss}
+	}
+	return row{r: tx.q.QueryRowContext(tx.ctx, tx.db.rebind(query), args...)}
 }
+
+// row is QueryRow's answer.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+// errMemoMiss ends a decision run from memory alone (a Tx without a
+// connection) at its first query: something it needs is not in the memo.
+var errMemoMiss = errors.New("sqlstore: not in the memo")
 
 // insert runs an INSERT ... RETURNING id and returns the id.
 func (tx *Tx) insert(query string, args ...any) (int64, error) {

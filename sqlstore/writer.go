@@ -51,6 +51,9 @@ type writer struct {
 	stopped chan struct{}
 	once    sync.Once
 	commits atomic.Int64 // transactions committed, for tests and metrics
+	// changes follows the rows each batch changes, for the memo (nil
+	// without one).
+	changes *changes
 }
 
 // inWriter marks the context of a write running in the writer, so that a
@@ -153,6 +156,9 @@ func (w *writer) commit(batch []*job) {
 		if err == nil {
 			w.commits.Add(1)
 		}
+	}
+	if w.changes != nil {
+		w.changes.ended() // before any answer: a request after one sees what it changed
 	}
 	for i, j := range batch {
 		switch {
