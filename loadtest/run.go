@@ -18,7 +18,7 @@ import (
 
 // Config is a whole run of the tool.
 type Config struct {
-	DBs       []string // each "sqlite" (a fresh file), a SQLite file path, or a postgres:// URL
+	DBs       []string // each "sqlite" (a fresh file; "sqlite?memo=on" with options), a SQLite file path, or a postgres:// URL
 	ServerBin string   // the checkin binary to start, with "serve"
 	// ServerArgs are added to "checkin serve" (--log-level, --pprof-addr...).
 	ServerArgs []string
@@ -105,6 +105,8 @@ func prepareDB(cfg Config, db string) (label, dsn string, cleanup func(), err er
 	switch {
 	case db == "sqlite":
 		return "sqlite", filepath.Join(cfg.WorkDir, fmt.Sprintf("bench-%d.db", time.Now().UnixNano())), cleanup, nil
+	case strings.HasPrefix(db, "sqlite?"): // a fresh file with options, e.g. sqlite?memo=on
+		return db, filepath.Join(cfg.WorkDir, fmt.Sprintf("bench-%d.db", time.Now().UnixNano())) + db[len("sqlite"):], cleanup, nil
 	case !sqlstore.IsPostgres(db):
 		return "sqlite", db, cleanup, nil
 	}

@@ -48,7 +48,8 @@ type DB struct {
 	closed  atomic.Bool
 	queries sync.Map
 	cache   *cache
-	memo    *memo // SQLite: the check-in's lookups kept in memory (memo.go); nil on PostgreSQL
+	memo    *memo // SQLite with memo=on: the check-in's lookups kept in memory (memo.go); else nil
+	memoOn  bool
 	tables
 }
 
@@ -120,6 +121,18 @@ func (db *DB) openSQLite(dsn string) error {
 	if err != nil {
 		return fmt.Errorf("--db: %w", err)
 	}
+	// memo=on keeps the check-in's lookups in memory (memo.go); it is the
+	// store's option, not SQLite's.
+	if extra.Has("memo") {
+		switch v := extra.Get("memo"); v {
+		case "on":
+			db.memoOn = true
+		case "off":
+		default:
+			return fmt.Errorf("--db: memo=%q: want memo=on or memo=off", v)
+		}
+		extra.Del("memo")
+	}
 	open := func(txlock string, readOnly bool) (*sql.DB, error) {
 		q := url.Values{}
 		for _, p := range sqlitePragmas {
@@ -175,13 +188,15 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 		c.close()
 		return err
 	}
-	changes, err := followChanges(ctx, c)
-	if err != nil {
-		c.close()
-		db.readers.close()
-		return err
+	var changes *changes
+	if db.memoOn {
+		if changes, err = followChanges(ctx, c); err != nil {
+			c.close()
+			db.readers.close()
+			return err
+		}
+		db.memo = changes.m
 	}
-	db.memo = changes.m
 	db.writer = startWriter(db, c)
 	db.writer.changes = changes
 	return nil

@@ -24,7 +24,7 @@ import (
 // start in a write transaction, where it locks what it reads. On PostgreSQL
 // a write transaction is run again if it loses a serialisation race.
 //
-// On SQLite a decision is first run from the memo alone (memo.go), with no
+// On SQLite with memo=on a decision is first run from the memo alone (memo.go), with no
 // SQL at all; it counts only if everything it asked for was there and none
 // of it changed while it ran. Otherwise it runs on a snapshot as above,
 // which keeps what it reads in the memo.
@@ -167,8 +167,8 @@ func (tx *decisionTx) keptMembers(key string, query string, args ...any) ([]chec
 		return out, nil
 	}
 	ms, err := tx.members(query, args...)
-	if err != nil || tx.memo == nil {
-		return ms, err
+	if err != nil || tx.memo == nil || len(ms) == 0 {
+		return ms, err // a credential no one holds is not kept: guesses would fill the memo
 	}
 	rs := make([]readMember, len(ms))
 	deps := make([]dep, len(ms))
@@ -212,7 +212,7 @@ func (tx *decisionTx) PersonsByDevice(mac string) ([]checkin.Person, error) {
 		return slices.Clone(ps), err
 	}
 	ps, err := tx.personsByDevice(mac)
-	if err == nil {
+	if err == nil && len(ps) > 0 {
 		tx.keep(key, nil, slices.Clone(ps))
 	}
 	return ps, err

@@ -8,9 +8,11 @@ import (
 	"sync/atomic"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// On SQLite the server is the only process that writes its file
+// With memo=on in its --db value (SQLite only), the server keeps lookups in
+// memory. The server is the only process that writes its file
 // (docs/operations.md), and every write after Open runs in the writer
 // (writer.go). So the store can keep what check-ins look up (a card's,
 // pincode's or device's members, their open check-ins, a MAC's tokens,
@@ -28,7 +30,8 @@ import (
 //
 // Versions are one sequence number for the whole memo. A key (a member, a
 // throttling key, or "everything") is bumped twice per batch that changes
-// it: when the change is made (before its COMMIT) and when the batch ends.
+// it: just before the batch's COMMIT (no other connection sees a change
+// before it) and when the batch ends.
 // Between the two it is in flight: nothing depending on it is answered from
 // memory or kept. A lookup read from the database is kept only if nothing
 // it depends on was bumped since just before its read began, so a read that
@@ -38,8 +41,8 @@ import (
 // either is reached, it starts again empty (unknown cards sent by the
 // million fill it with "no one" answers that are seldom asked again).
 const (
-	maxMemoEntries = 1 << 18
-	maxMemoStates  = 1 << 17
+	maxMemoEntries = 1 << 17
+	maxMemoStates  = 1 << 16
 )
 
 type depKind byte
@@ -222,8 +225,9 @@ func memoKey(kind byte, id int64, text string) string {
 // pre-update hook, and marks each once in the memo.
 type changes struct {
 	m           *memo
-	coworkerCol int // checkins.coworker_id's column
-	all         bool
+	coworkerCol int  // checkins.coworker_id's column
+	all         bool // a table every lookup may read changed
+	begun       bool // the changes are marked in the memo
 	seen        map[dep]struct{}
 	deps        []dep
 	row         []any
@@ -247,10 +251,7 @@ func (c *changes) rowChanging(d sqlite.SQLitePreUpdateData) {
 		c.throttleKeyOf(d, true)
 	case tablesNotKept[d.TableName]:
 	default:
-		if !c.all {
-			c.all = true
-			c.m.begin(true, nil)
-		}
+		c.all = true
 	}
 }
 
@@ -285,6 +286,9 @@ func (c *changes) coworkerOf(d sqlite.SQLitePreUpdateData, isNew bool) {
 }
 
 func (c *changes) throttleKeyOf(d sqlite.SQLitePreUpdateData, isNew bool) {
+	if isNew && d.Op == sqlite3.SQLITE_UPDATE {
+		return // an upsert counts a failure; the key's name stays
+	}
 	row, ok := c.values(d, 1, isNew)
 	if !ok {
 		return
@@ -300,16 +304,24 @@ func (c *changes) mark(d dep) {
 	}
 	c.seen[d] = struct{}{}
 	c.deps = append(c.deps, d)
-	c.m.begin(false, []dep{d})
+}
+
+// committing marks the batch's changes in the memo just before its COMMIT:
+// until then no other connection can see them.
+func (c *changes) committing() {
+	if c.all || len(c.deps) > 0 {
+		c.m.begin(c.all, c.deps)
+		c.begun = true
+	}
 }
 
 // ended marks the batch's changes as committed or rolled back, and starts
 // collecting the next batch's.
 func (c *changes) ended() {
-	if c.all || len(c.deps) > 0 {
+	if c.begun {
 		c.m.end(c.all, c.deps)
 	}
-	c.all, c.deps = false, c.deps[:0]
+	c.all, c.begun, c.deps = false, false, c.deps[:0]
 	clear(c.seen)
 }
 

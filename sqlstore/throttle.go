@@ -14,7 +14,7 @@ import (
 // writes nothing, so that a check-in that succeeds costs no write for
 // throttling.
 //
-// On SQLite the states are kept in the memo (memo.go), a key's until its
+// With the memo (memo.go), the states are kept in it, a key's until its
 // row changes: a key that has never failed costs no query.
 func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, error) {
 	if v, ok := db.keptThrottleView(ctx, businessID, keys); ok {

@@ -149,6 +149,9 @@ func (w *writer) commit(batch []*job) {
 			}
 		}
 		if err == nil {
+			if w.changes != nil {
+				w.changes.committing()
+			}
 			err = w.conn.end(false)
 		} else {
 			_ = w.conn.end(true)
