@@ -26,7 +26,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("checkin-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Var(&o.dbs, "db", `a database to measure, repeatable: "sqlite" (a fresh file), a SQLite file, or a postgres:// URL (a fresh schema unless it sets search_path) (default sqlite)`)
+	fs.Var(&o.dbs, "db", `a database to measure, repeatable: "sqlite" (a fresh file; "sqlite?memo=on" for one with the memo), a SQLite file, or a postgres:// URL (a fresh schema unless it sets search_path) (default sqlite)`)
 	fs.Var(&o.mixes, "mix", "a phase's methods and weights, repeatable, e.g. card=1,mac=1,pincode=1 or unknown_card=1,unknown_mac=1 (methods: card, mac, pincode, email_pincode, password, token, unknown_card, unknown_mac) (default card=1,mac=1,pincode=1)")
 	fs.StringVar(&o.serverBin, "server-bin", siblingBinary("checkin"), "the checkin binary to start")
 	fs.StringVar(&o.url, "url", "", "drive the server at this URL instead of starting one (it must use the --db given, base domain localhost and --trusted-devices 127.0.0.1)")
