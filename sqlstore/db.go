@@ -48,8 +48,10 @@ type DB struct {
 	closed  atomic.Bool
 	queries sync.Map
 	cache   *cache
-	memo    *memo // SQLite with memo=on: the check-in's lookups kept in memory (memo.go); else nil
+	memo    *memo // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
 	memoOn  bool
+	// memoQuit stops the memo's watch of the heap.
+	memoQuit chan struct{}
 	tables
 }
 
@@ -121,13 +123,14 @@ func (db *DB) openSQLite(dsn string) error {
 	if err != nil {
 		return fmt.Errorf("--db: %w", err)
 	}
-	// memo=on keeps the check-in's lookups in memory (memo.go); it is the
-	// store's option, not SQLite's.
+	// The check-in's lookups are kept in memory (memo.go) unless memo=off;
+	// it is the store's option, not SQLite's.
+	db.memoOn = true
 	if extra.Has("memo") {
 		switch v := extra.Get("memo"); v {
 		case "on":
-			db.memoOn = true
 		case "off":
+			db.memoOn = false
 		default:
 			return fmt.Errorf("--db: memo=%q: want memo=on or memo=off", v)
 		}
@@ -196,6 +199,8 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 			return err
 		}
 		db.memo = changes.m
+		db.memoQuit = make(chan struct{})
+		go db.memo.watchHeap(100*time.Millisecond, db.memoQuit)
 	}
 	db.writer = startWriter(db, c)
 	db.writer.changes = changes
@@ -208,6 +213,9 @@ func (db *DB) Close() error {
 	var err error
 	db.closing.Do(func() {
 		db.closed.Store(true)
+		if db.memoQuit != nil {
+			close(db.memoQuit)
+		}
 		if db.writer != nil {
 			err = db.writer.close()
 		}

@@ -24,7 +24,7 @@ import (
 // start in a write transaction, where it locks what it reads. On PostgreSQL
 // a write transaction is run again if it loses a serialisation race.
 //
-// On SQLite with memo=on a decision is first run from the memo alone (memo.go), with no
+// On SQLite (unless memo=off) a decision is first run from the memo alone (memo.go), with no
 // SQL at all; it counts only if everything it asked for was there and none
 // of it changed while it ran. Otherwise it runs on a snapshot as above,
 // which keeps what it reads in the memo.
@@ -122,9 +122,9 @@ type decisionTx struct {
 // memoRun is a decision's use of the memo.
 type memoRun struct {
 	m    *memo
-	seq  uint64 // the memo's sequence number when the decision began
-	only bool   // answer from the memo alone: a miss ends the run
-	used []dep  // what the entries used depend on, checked at the end
+	seq  uint64  // the memo's sequence number when the decision began
+	only bool    // answer from the memo alone: a miss ends the run
+	used []int64 // what the entries used depend on, checked at the end
 }
 
 // kept answers a lookup from the memo when the run is memo-only: ok is
@@ -144,7 +144,7 @@ func (tx *decisionTx) kept(key string) (value any, ok bool, err error) {
 }
 
 // keep keeps a lookup read on the snapshot.
-func (tx *decisionTx) keep(key string, deps []dep, value any) {
+func (tx *decisionTx) keep(key string, deps []int64, value any) {
 	if r := tx.memo; r != nil && !r.only {
 		r.m.put(key, r.seq, deps, value)
 	}
@@ -153,16 +153,16 @@ func (tx *decisionTx) keep(key string, deps []dep, value any) {
 // keptMembers is members with the memo: a credential's members, with their
 // open check-ins, depending on those members' check-ins.
 func (tx *decisionTx) keptMembers(key string, query string, args ...any) ([]checkin.Member, error) {
-	v, ok, err := tx.kept(key)
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		rs := v.([]readMember)
+	if r := tx.memo; r != nil && r.only {
+		rs, ids, ok := r.m.getMembers(key, nil)
+		if !ok {
+			return nil, errMemoMiss
+		}
+		r.used = append(r.used, ids...)
 		out := make([]checkin.Member, len(rs))
-		for i, r := range rs {
-			out[i] = r.member
-			tx.remember(r)
+		for i, rm := range rs {
+			out[i] = rm.member
+			tx.remember(rm)
 		}
 		return out, nil
 	}
@@ -171,11 +171,10 @@ func (tx *decisionTx) keptMembers(key string, query string, args ...any) ([]chec
 		return ms, err // a credential no one holds is not kept: guesses would fill the memo
 	}
 	rs := make([]readMember, len(ms))
-	deps := make([]dep, len(ms))
 	for i, m := range ms {
-		rs[i], deps[i] = tx.read[m.CoworkerID], dep{kind: depCoworker, id: m.CoworkerID}
+		rs[i] = tx.read[m.CoworkerID]
 	}
-	tx.keep(key, deps, rs)
+	tx.memo.m.putMembers(key, tx.memo.seq, rs)
 	return ms, nil
 }
 

@@ -2,16 +2,22 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"hash/maphash"
+	"math"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// With memo=on in its --db value (SQLite only), the server keeps lookups in
+// On SQLite, unless memo=off is in its --db value, the server keeps lookups in
 // memory. The server is the only process that writes its file
 // (docs/operations.md), and every write after Open runs in the writer
 // (writer.go). So the store can keep what check-ins look up (a card's,
@@ -45,31 +51,20 @@ const (
 	maxMemoStates  = 1 << 16
 )
 
-type depKind byte
+// A kept lookup depends on everything the lookups read, and on the
+// check-ins of the members it holds (by coworker id): those change often,
+// and each change makes stale only the lookups of its member.
 
-const (
-	depCoworker depKind = 'w' // a member's check-ins
-	depThrottle depKind = 'k' // a throttling key's row
-)
-
-// dep is what a kept lookup depends on besides everything else: a member's
-// check-ins, or one throttling key.
-type dep struct {
-	kind depKind
-	id   int64
-	name string
-}
-
-// depState is when a key last changed, and how many uncommitted batches
-// are changing it now.
+// depState is when a member's check-ins last changed, and how many
+// uncommitted batches are changing them now.
 type depState struct {
 	bumped   uint64
 	inflight int
 }
 
 type memoEntry struct {
-	seq   uint64 // the sequence number just before the read that found it
-	deps  []dep
+	seq   uint64  // the sequence number just before the read that found it
+	deps  []int64 // the members whose check-ins it holds
 	value any
 }
 
@@ -80,10 +75,18 @@ type memo struct {
 	// entries and reads from before it are not trusted.
 	floor   uint64
 	all     depState // changes to the tables every lookup may read
-	states  map[dep]*depState
+	states  map[int64]depState
 	entries map[string]memoEntry
+	// members are the members the entries name, each kept once however
+	// many credentials name them, with their open check-ins.
+	members map[int64]memberRecord
+	// keys holds at least every throttling key with a row (keyfilter.go).
+	keys atomic.Pointer[keyFilter]
 	// answered counts the decisions answered from memory alone.
 	answered atomic.Int64
+	// paused is set while the heap is too full for the memo to keep
+	// anything (see yield).
+	paused bool
 }
 
 // MemoDecisions returns how many check-in decisions were answered from
@@ -95,8 +98,71 @@ func (db *DB) MemoDecisions() int64 {
 	return db.memo.answered.Load()
 }
 
+// memberRecord is a member as a read found them, at seq.
+type memberRecord struct {
+	seq uint64
+	r   readMember
+}
+
 func newMemo() *memo {
-	return &memo{states: map[dep]*depState{}, entries: map[string]memoEntry{}}
+	return &memo{states: map[int64]depState{}, entries: map[string]memoEntry{}, members: map[int64]memberRecord{}}
+}
+
+// forget drops every entry and member kept. It is called with mu held.
+func (m *memo) forget() {
+	m.entries = map[string]memoEntry{}
+	m.members = map[int64]memberRecord{}
+}
+
+// getMembers returns the members a kept lookup names (an entry whose deps
+// are their ids), if the entry and each member are still true.
+func (m *memo) getMembers(key string, out []readMember) ([]readMember, []int64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	if !ok || !m.valid(e.seq, e.deps) {
+		return nil, nil, false
+	}
+	for _, id := range e.deps {
+		rec, ok := m.members[id]
+		if !ok || !m.valid(rec.seq, nil) || !m.unchangedSince(rec.seq, id) {
+			return nil, nil, false
+		}
+		out = append(out, rec.r)
+	}
+	return out, e.deps, true
+}
+
+// unchangedSince reports whether a member's check-ins have not changed
+// since seq and are not changing. It is called with mu held.
+func (m *memo) unchangedSince(seq uint64, id int64) bool {
+	s, ok := m.states[id]
+	return !ok || (s.inflight == 0 && s.bumped <= seq)
+}
+
+// putMembers keeps a lookup's members, read by a read that began after seq.
+func (m *memo) putMembers(key string, seq uint64, rs []readMember) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.paused || !m.valid(seq, nil) {
+		return
+	}
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.member.CoworkerID
+		if !m.unchangedSince(seq, ids[i]) {
+			return
+		}
+	}
+	if len(m.entries) >= maxMemoEntries {
+		m.forget()
+	}
+	for _, r := range rs {
+		if old, ok := m.members[r.member.CoworkerID]; !ok || old.seq < seq {
+			m.members[r.member.CoworkerID] = memberRecord{seq: seq, r: r}
+		}
+	}
+	m.entries[key] = memoEntry{seq: seq, deps: ids}
 }
 
 // now is the sequence number a read taken from now on is kept under.
@@ -108,12 +174,12 @@ func (m *memo) now() uint64 {
 
 // valid reports whether nothing in deps, nor anything else, has changed
 // since seq or is changing now. It is called with mu held.
-func (m *memo) valid(seq uint64, deps []dep) bool {
+func (m *memo) valid(seq uint64, deps []int64) bool {
 	if seq < m.floor || m.all.inflight > 0 || m.all.bumped > seq {
 		return false
 	}
 	for _, d := range deps {
-		if s := m.states[d]; s != nil && (s.inflight > 0 || s.bumped > seq) {
+		if s, ok := m.states[d]; ok && (s.inflight > 0 || s.bumped > seq) {
 			return false
 		}
 	}
@@ -121,7 +187,7 @@ func (m *memo) valid(seq uint64, deps []dep) bool {
 }
 
 // unchanged reports whether nothing in deps changed since seq.
-func (m *memo) unchanged(seq uint64, deps []dep) bool {
+func (m *memo) unchanged(seq uint64, deps []int64) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.valid(seq, deps)
@@ -144,21 +210,21 @@ func (m *memo) get(key string) (memoEntry, bool) {
 
 // put keeps a lookup read from the database by a read that began after
 // seq, unless something it depends on changed since.
-func (m *memo) put(key string, seq uint64, deps []dep, value any) {
+func (m *memo) put(key string, seq uint64, deps []int64, value any) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !m.valid(seq, deps) {
+	if m.paused || !m.valid(seq, deps) {
 		return
 	}
 	if len(m.entries) >= maxMemoEntries {
-		m.entries = map[string]memoEntry{}
+		m.forget()
 	}
 	m.entries[key] = memoEntry{seq: seq, deps: deps, value: value}
 }
 
 // begin marks changes being made: to everything when all is set, and to
 // the keys in deps.
-func (m *memo) begin(all bool, deps []dep) {
+func (m *memo) begin(all bool, deps []int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seq++
@@ -168,17 +234,14 @@ func (m *memo) begin(all bool, deps []dep) {
 	}
 	for _, d := range deps {
 		s := m.states[d]
-		if s == nil {
-			s = &depState{}
-			m.states[d] = s
-		}
 		s.bumped = m.seq
 		s.inflight++
+		m.states[d] = s
 	}
 }
 
 // end marks the changes begun as committed or rolled back.
-func (m *memo) end(all bool, deps []dep) {
+func (m *memo) end(all bool, deps []int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seq++
@@ -186,16 +249,62 @@ func (m *memo) end(all bool, deps []dep) {
 		m.all.bumped = m.seq
 		m.all.inflight--
 		if m.all.inflight == 0 {
-			m.entries = map[string]memoEntry{} // none of them is true any more
+			m.forget() // none of them is true any more
 		}
 	}
 	for _, d := range deps {
 		s := m.states[d]
 		s.bumped = m.seq
 		s.inflight--
+		m.states[d] = s
 	}
 	if len(m.states) >= maxMemoStates {
 		m.restart()
+	}
+}
+
+// The memo yields its memory to the work the server does: password hashes
+// (19 MiB each) in a burst would otherwise share the heap's soft limit with
+// it, and the garbage collector would then run almost without pause.
+// When the heap's live objects pass heapShare of the soft limit, the memo
+// forgets everything and keeps nothing new until they are back under
+// heapResume of it; check-ins meanwhile read the database, as without it.
+const (
+	heapShare  = 0.5
+	heapResume = 0.4
+)
+
+// yield applies the rule above to the live heap measured after the last
+// garbage collection, against the heap's limit.
+func (m *memo) yield(live, limit uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case !m.paused && float64(live) > heapShare*float64(limit):
+		m.paused = true
+		m.restart()
+	case m.paused && float64(live) < heapResume*float64(limit):
+		m.paused = false
+	}
+}
+
+// watchHeap calls yield every interval until quit is closed.
+func (m *memo) watchHeap(interval time.Duration, quit <-chan struct{}) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+		}
+		metrics.Read(sample)
+		limit := debug.SetMemoryLimit(-1)
+		if sample[0].Value.Kind() != metrics.KindUint64 || limit <= 0 || limit == math.MaxInt64 {
+			continue // no soft limit: nothing to yield to
+		}
+		m.yield(sample[0].Value.Uint64(), uint64(limit))
 	}
 }
 
@@ -203,7 +312,7 @@ func (m *memo) end(all bool, deps []dep) {
 // known of them is from before the new floor, which nothing older passes.
 func (m *memo) restart() {
 	m.floor = m.seq
-	m.entries = map[string]memoEntry{}
+	m.forget()
 	for d, s := range m.states {
 		if s.inflight == 0 {
 			delete(m.states, d)
@@ -228,9 +337,13 @@ type changes struct {
 	coworkerCol int  // checkins.coworker_id's column
 	all         bool // a table every lookup may read changed
 	begun       bool // the changes are marked in the memo
-	seen        map[dep]struct{}
-	deps        []dep
+	seen        map[int64]struct{}
+	deps        []int64
 	row         []any
+	// inserted are the throttling keys whose rows the batch inserts, and
+	// rebuilt a key filter built inside the batch, used once it commits.
+	inserted []string
+	rebuilt  *keyFilter
 }
 
 // tablesNotKept are the tables no kept lookup reads, besides those the hook
@@ -247,8 +360,7 @@ func (c *changes) rowChanging(d sqlite.SQLitePreUpdateData) {
 		c.coworkerOf(d, false)
 		c.coworkerOf(d, true)
 	case d.TableName == "throttle_keys":
-		c.throttleKeyOf(d, false)
-		c.throttleKeyOf(d, true)
+		c.throttleKeyInserted(d)
 	case tablesNotKept[d.TableName]:
 	default:
 		c.all = true
@@ -281,34 +393,42 @@ func (c *changes) coworkerOf(d sqlite.SQLitePreUpdateData, isNew bool) {
 		return
 	}
 	if id, ok := row[c.coworkerCol].(int64); ok {
-		c.mark(dep{kind: depCoworker, id: id})
+		c.mark(id)
 	}
 }
 
-func (c *changes) throttleKeyOf(d sqlite.SQLitePreUpdateData, isNew bool) {
-	if isNew && d.Op == sqlite3.SQLITE_UPDATE {
-		return // an upsert counts a failure; the key's name stays
-	}
-	row, ok := c.values(d, 1, isNew)
-	if !ok {
+// throttleKeyInserted notes a new throttling key. An update counts a
+// failure against a key that already has a row; a delete (the purge)
+// leaves the key in the filter until the filter is rebuilt.
+func (c *changes) throttleKeyInserted(d sqlite.SQLitePreUpdateData) {
+	if d.Op != sqlite3.SQLITE_INSERT {
 		return
 	}
-	if name, ok := row[0].(string); ok {
-		c.mark(dep{kind: depThrottle, name: name})
+	if row, ok := c.values(d, 1, true); ok {
+		if name, ok := row[0].(string); ok {
+			c.inserted = append(c.inserted, name)
+		}
 	}
 }
 
-func (c *changes) mark(d dep) {
-	if _, ok := c.seen[d]; ok {
+func (c *changes) mark(id int64) {
+	if _, ok := c.seen[id]; ok {
 		return
 	}
-	c.seen[d] = struct{}{}
-	c.deps = append(c.deps, d)
+	c.seen[id] = struct{}{}
+	c.deps = append(c.deps, id)
 }
 
 // committing marks the batch's changes in the memo just before its COMMIT:
 // until then no other connection can see them.
 func (c *changes) committing() {
+	keys := c.m.keys.Load()
+	for _, k := range c.inserted {
+		keys.add(k)
+		if c.rebuilt != nil {
+			c.rebuilt.add(k)
+		}
+	}
 	if c.all || len(c.deps) > 0 {
 		c.m.begin(c.all, c.deps)
 		c.begun = true
@@ -317,22 +437,43 @@ func (c *changes) committing() {
 
 // ended marks the batch's changes as committed or rolled back, and starts
 // collecting the next batch's.
-func (c *changes) ended() {
+func (c *changes) ended(committed bool) {
 	if c.begun {
 		c.m.end(c.all, c.deps)
 	}
-	c.all, c.begun, c.deps = false, false, c.deps[:0]
+	if c.rebuilt != nil && committed {
+		c.m.keys.Store(c.rebuilt)
+	}
+	c.all, c.begun, c.deps, c.inserted, c.rebuilt = false, false, c.deps[:0], c.inserted[:0], nil
 	clear(c.seen)
+}
+
+// rebuildKeys builds, in the writer's transaction, a key filter of the
+// throttling keys left: it replaces the filter if the batch commits.
+func (c *changes) rebuildKeys(tx *Tx) error {
+	rows, err := tx.Query("SELECT name FROM throttle_keys")
+	f, err := keyFilterOf(rows, err, c.m.keys.Load().seed)
+	if err != nil {
+		return err
+	}
+	c.rebuilt = f
+	return nil
 }
 
 // followChanges registers the pre-update hook on the writer's connection,
 // which makes every change the store makes from now on.
 func followChanges(ctx context.Context, c *conn) (*changes, error) {
-	ch := &changes{m: newMemo(), coworkerCol: -1, seen: map[dep]struct{}{}}
+	ch := &changes{m: newMemo(), coworkerCol: -1, seen: map[int64]struct{}{}}
 	if err := c.c.QueryRowContext(ctx, "SELECT cid FROM pragma_table_info('checkins') WHERE name = 'coworker_id'").Scan(&ch.coworkerCol); err != nil {
 		return nil, fmt.Errorf("find checkins.coworker_id: %w", err)
 	}
-	err := c.c.Raw(func(dc any) error {
+	rows, err := c.c.QueryContext(ctx, "SELECT name FROM throttle_keys")
+	keys, err := keyFilterOf(rows, err, maphash.MakeSeed())
+	if err != nil {
+		return nil, fmt.Errorf("read the throttling keys: %w", err)
+	}
+	ch.m.keys.Store(keys)
+	err = c.c.Raw(func(dc any) error {
 		h, ok := dc.(sqlite.HookRegisterer)
 		if !ok {
 			return fmt.Errorf("the SQLite driver's connection %T takes no pre-update hook", dc)
@@ -341,4 +482,21 @@ func followChanges(ctx context.Context, c *conn) (*changes, error) {
 		return nil
 	})
 	return ch, err
+}
+
+// keyFilterOf builds a key filter of the names a query returns.
+func keyFilterOf(rows *sql.Rows, err error, seed maphash.Seed) (*keyFilter, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	f := newKeyFilter(seed)
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		f.add(name)
+	}
+	return f, rows.Err()
 }

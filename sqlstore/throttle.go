@@ -14,15 +14,11 @@ import (
 // writes nothing, so that a check-in that succeeds costs no write for
 // throttling.
 //
-// With the memo (memo.go), the states are kept in it, a key's until its
-// row changes: a key that has never failed costs no query.
+// With the memo (memo.go), keys that its key filter does not hold have no
+// row: a check-in whose keys have never failed costs no query.
 func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, error) {
 	if v, ok := db.keptThrottleView(ctx, businessID, keys); ok {
 		return v, nil
-	}
-	var seq uint64
-	if db.memo != nil {
-		seq = db.memo.now()
 	}
 	v := checkin.ThrottleView{States: map[string]checkin.ThrottleState{}}
 	err := db.readOne(ctx, func(tx *Tx) error {
@@ -53,40 +49,27 @@ func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string)
 		}
 		return rows.Err()
 	})
-	if err == nil && db.memo != nil {
-		for _, k := range keys {
-			var state any
-			if s, ok := v.States[k]; ok {
-				state = s
-			}
-			db.memo.put(memoKey('k', 0, k), seq, []dep{{kind: depThrottle, name: k}}, state)
-		}
-	}
 	return v, err
 }
 
-// keptThrottleView is the view from the memo and the location cache alone,
-// if every key is kept.
+// keptThrottleView is the view from the location cache and the memo's key
+// filter alone, when none of the keys has a row.
 func (db *DB) keptThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, bool) {
 	if db.memo == nil || db.closed.Load() {
 		return checkin.ThrottleView{}, false
+	}
+	filter := db.memo.keys.Load()
+	for _, k := range keys {
+		if filter.mayHold(k) {
+			return checkin.ThrottleView{}, false
+		}
 	}
 	tx := &Tx{db: db, ctx: ctx, now: db.now()}
 	settings, err := tx.settings(businessID)
 	if err != nil {
 		return checkin.ThrottleView{}, false
 	}
-	v := checkin.ThrottleView{Now: tx.now, Settings: settings, States: map[string]checkin.ThrottleState{}}
-	for _, k := range keys {
-		e, ok := db.memo.get(memoKey('k', 0, k))
-		if !ok {
-			return checkin.ThrottleView{}, false
-		}
-		if s, ok := e.value.(checkin.ThrottleState); ok {
-			v.States[k] = s
-		}
-	}
-	return v, true
+	return checkin.ThrottleView{Now: tx.now, Settings: settings, States: map[string]checkin.ThrottleState{}}, true
 }
 
 // AddThrottleFailures counts a failure against each key with one upsert
@@ -150,8 +133,11 @@ func (db *DB) PurgeThrottle(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		if n, err = res.RowsAffected(); err != nil || n == 0 || db.writer == nil || db.writer.changes == nil {
+			return err
+		}
+		return db.writer.changes.rebuildKeys(tx) // the filter forgets the keys purged
+
 	})
 	return int(n), err
 }

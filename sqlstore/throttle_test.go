@@ -130,6 +130,12 @@ func TestThrottlePurge(t *testing.T) {
 		if v := view(t, db, "short", "long"); len(v.States) != 1 || v.States["long"].Failures != 1 {
 			t.Errorf("after the purge: %+v, want only the long key", v.States)
 		}
+		// With the memo, the purge rebuilt its key filter: a key purged and
+		// failing again is seen again.
+		fail(t, db, short)
+		if v := view(t, db, "short"); v.States["short"].Failures != 1 {
+			t.Errorf("the purged key failing again: %+v, want 1 failure", v.States)
+		}
 	})
 }
 

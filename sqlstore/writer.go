@@ -161,7 +161,7 @@ func (w *writer) commit(batch []*job) {
 		}
 	}
 	if w.changes != nil {
-		w.changes.ended() // before any answer: a request after one sees what it changed
+		w.changes.ended(err == nil) // before any answer: a request after one sees what it changed
 	}
 	for i, j := range batch {
 		switch {

@@ -49,9 +49,6 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqlstore.DB, clock *checkin.Ma
 func Open(t testing.TB, dialect string, clock checkin.Clock) *sqlstore.DB {
 	t.Helper()
 	dsn := DSN(t, dialect)
-	if dialect == "sqlite" {
-		dsn += "?memo=on" // every store test on SQLite runs with the memo, which must change no answer
-	}
 	db, err := sqlstore.Open(context.Background(), dsn, clock, nil)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)

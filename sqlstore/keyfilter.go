@@ -1,0 +1,54 @@
+package sqlstore
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+)
+
+// keyFilter is, with the memo, a Bloom filter holding at least every
+// throttling key that has a row: a check-in whose keys it does not hold has
+// no failures to count, and needs no query. It never forgets a key while
+// the key's row may exist: a key is added just before the COMMIT of the
+// batch that inserts its row, and the filter is only replaced by one built
+// inside the writer's transaction, once that transaction has committed.
+// It takes a fixed 512 KiB without a pointer, however many keys an attack
+// makes; when it fills up, more lookups go to the database, as without it.
+type keyFilter struct {
+	bits []atomic.Uint64
+	seed maphash.Seed
+}
+
+const (
+	keyFilterBits   = 1 << 22
+	keyFilterHashes = 3
+)
+
+func newKeyFilter(seed maphash.Seed) *keyFilter {
+	return &keyFilter{bits: make([]atomic.Uint64, keyFilterBits/64), seed: seed}
+}
+
+// positions calls fn with each of the key's bits.
+func (f *keyFilter) positions(key string, fn func(word int, bit uint64) bool) bool {
+	h := maphash.String(f.seed, key)
+	step := h>>32 | h<<32 | 1
+	for range keyFilterHashes {
+		b := h & (keyFilterBits - 1)
+		if !fn(int(b/64), 1<<(b%64)) {
+			return false
+		}
+		h += step
+	}
+	return true
+}
+
+func (f *keyFilter) add(key string) {
+	f.positions(key, func(word int, bit uint64) bool {
+		f.bits[word].Or(bit)
+		return true
+	})
+}
+
+// mayHold reports whether the key may have a row; false is certain.
+func (f *keyFilter) mayHold(key string) bool {
+	return f.positions(key, func(word int, bit uint64) bool { return f.bits[word].Load()&bit != 0 })
+}

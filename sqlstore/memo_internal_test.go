@@ -1,0 +1,90 @@
+package sqlstore
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// TestKeyFilterForgetsPurgedKeys: the memo's key filter holds every key
+// with a row, and once the purge has committed, no longer the keys purged
+// (a purge that would leave them would send their lookups to the database
+// for ever).
+func TestKeyFilterForgetsPurgedKeys(t *testing.T) {
+	clock := checkin.NewManualClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), clock, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	fails := []checkin.ThrottleFailure{{Key: "short", Window: time.Minute, Keep: time.Minute}, {Key: "long", Window: time.Hour, Keep: time.Hour}}
+	if err := db.AddThrottleFailures(ctx, fails); err != nil {
+		t.Fatal(err)
+	}
+	keys := db.memo.keys.Load()
+	if !keys.mayHold("short") || !keys.mayHold("long") {
+		t.Fatalf("after the failures the filter holds short %v, long %v; want both", keys.mayHold("short"), keys.mayHold("long"))
+	}
+	clock.Advance(2 * time.Minute)
+	if n, err := db.PurgeThrottle(ctx); err != nil || n != 1 {
+		t.Fatalf("purge: %d, %v; want 1 key", n, err)
+	}
+	keys = db.memo.keys.Load()
+	if keys.mayHold("short") || !keys.mayHold("long") {
+		t.Errorf("after the purge the filter holds short %v, long %v; want only long", keys.mayHold("short"), keys.mayHold("long"))
+	}
+}
+
+// TestMemoYieldsToTheHeap: past half of the heap's soft limit the memo
+// forgets what it keeps and keeps nothing more, until the heap is back
+// under 40 % of it.
+func TestMemoYieldsToTheHeap(t *testing.T) {
+	const limit = 100
+	m := newMemo()
+	put := func() bool {
+		m.put("k", m.now(), nil, 1)
+		_, ok := m.get("k")
+		return ok
+	}
+	steps := []struct {
+		live     uint64
+		wantKeep bool
+	}{
+		{30, true},
+		{49, true},
+		{51, false}, // forgets, and keeps nothing
+		{45, false},
+		{41, false},
+		{39, true}, // back under 40 %
+	}
+	for _, s := range steps {
+		m.yield(s.live, limit)
+		if got := put(); got != s.wantKeep {
+			t.Errorf("live heap %d%% of the limit: kept %v, want %v", s.live, got, s.wantKeep)
+		}
+	}
+	m.put("k", m.now(), nil, 1)
+	m.yield(60, limit)
+	if _, ok := m.get("k"); ok {
+		t.Errorf("an entry kept before the heap passed half the limit is still answered")
+	}
+}
+
+// TestMemoIsOnUnlessOff: on SQLite the memo is on by default and with
+// memo=on, off with memo=off.
+func TestMemoIsOnUnlessOff(t *testing.T) {
+	for option, want := range map[string]bool{"": true, "?memo=on": true, "?memo=off": false} {
+		db, err := Open(context.Background(), filepath.Join(t.TempDir(), "m.db")+option, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.memo != nil; got != want {
+			t.Errorf("--db m.db%s: memo %v, want %v", option, got, want)
+		}
+		db.Close()
+	}
+}
