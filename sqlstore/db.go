@@ -194,8 +194,7 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 	var changes *changes
 	if db.memoOn {
 		if changes, err = followChanges(ctx, c); err != nil {
-			c.close()
-			db.readers.close()
+			c.close() // the readers are closed by Close, as Open calls it
 			return err
 		}
 		db.memo = changes.m
