@@ -127,27 +127,24 @@ type memoRun struct {
 	used []int64 // what the entries used depend on, checked at the end
 }
 
-// kept answers a lookup from the memo when the run is memo-only: ok is
-// set when it did, and a miss is errMemoMiss. On a snapshot (not
-// memo-only) it returns ok false, and the caller reads the database.
-func (tx *decisionTx) kept(key string) (value any, ok bool, err error) {
+// keptList is a lookup of records with the memo: from memory alone when
+// the run is memo-only (a miss is errMemoMiss), else from the database,
+// keeping what it found (when it found none, only if keepNone).
+func keptList[T any](tx *decisionTx, key string, keepNone bool, query func() ([]T, error)) ([]T, error) {
 	r := tx.memo
-	if r == nil || !r.only {
-		return nil, false, nil
+	if r != nil && r.only {
+		e, found := r.m.get(key)
+		if !found {
+			return nil, errMemoMiss
+		}
+		list, _ := e.value.([]T)
+		return slices.Clone(list), nil
 	}
-	e, found := r.m.get(key)
-	if !found {
-		return nil, false, errMemoMiss
+	list, err := query()
+	if err == nil && r != nil && (keepNone || len(list) > 0) {
+		r.m.put(key, r.seq, slices.Clone(list))
 	}
-	r.used = append(r.used, e.deps...)
-	return e.value, true, nil
-}
-
-// keep keeps a lookup read on the snapshot.
-func (tx *decisionTx) keep(key string, deps []int64, value any) {
-	if r := tx.memo; r != nil && !r.only {
-		r.m.put(key, r.seq, deps, value)
-	}
+	return list, err
 }
 
 // keptMembers is members with the memo: a credential's members, with their
@@ -205,16 +202,7 @@ func (tx *decisionTx) PersonByEmail(email string) (*checkin.Person, error) {
 }
 
 func (tx *decisionTx) PersonsByDevice(mac string) ([]checkin.Person, error) {
-	key := memoKey('d', 0, mac)
-	if v, ok, err := tx.kept(key); ok || err != nil {
-		ps, _ := v.([]checkin.Person)
-		return slices.Clone(ps), err
-	}
-	ps, err := tx.personsByDevice(mac)
-	if err == nil && len(ps) > 0 {
-		tx.keep(key, nil, slices.Clone(ps))
-	}
-	return ps, err
+	return keptList(tx, memoKey('d', 0, mac), false, func() ([]checkin.Person, error) { return tx.personsByDevice(mac) })
 }
 
 func (tx *decisionTx) personsByDevice(mac string) ([]checkin.Person, error) {

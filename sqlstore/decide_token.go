@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -47,16 +46,8 @@ func (tx *decisionTx) TokenByCode(businessID int64, code string) (*checkin.Token
 }
 
 func (tx *decisionTx) TokensByDevice(businessID int64, mac string) ([]checkin.Token, error) {
-	key := memoKey('t', businessID, mac)
-	if v, ok, err := tx.kept(key); ok || err != nil {
-		ts, _ := v.([]checkin.Token)
-		return slices.Clone(ts), err
-	}
-	ts, err := tx.tokensByDevice(businessID, mac)
-	if err == nil {
-		tx.keep(key, nil, slices.Clone(ts))
-	}
-	return ts, err
+	// A device with no token is kept too: that is what most members' devices are.
+	return keptList(tx, memoKey('t', businessID, mac), true, func() ([]checkin.Token, error) { return tx.tokensByDevice(businessID, mac) })
 }
 
 func (tx *decisionTx) tokensByDevice(businessID int64, mac string) ([]checkin.Token, error) {

@@ -64,8 +64,8 @@ type depState struct {
 
 type memoEntry struct {
 	seq   uint64  // the sequence number just before the read that found it
-	deps  []int64 // the members whose check-ins it holds
-	value any
+	deps  []int64 // a members lookup: the members, whose check-ins it holds
+	value any     // any other lookup: what it found
 }
 
 type memo struct {
@@ -123,9 +123,9 @@ func (m *memo) getMembers(key string, out []readMember) ([]readMember, []int64, 
 	if !ok || !m.valid(e.seq, e.deps) {
 		return nil, nil, false
 	}
-	for _, id := range e.deps {
+	for i, id := range e.deps {
 		rec, ok := m.members[id]
-		if !ok || !m.valid(rec.seq, nil) || !m.unchangedSince(rec.seq, id) {
+		if !ok || !m.valid(rec.seq, e.deps[i:i+1]) {
 			return nil, nil, false
 		}
 		out = append(out, rec.r)
@@ -133,26 +133,16 @@ func (m *memo) getMembers(key string, out []readMember) ([]readMember, []int64, 
 	return out, e.deps, true
 }
 
-// unchangedSince reports whether a member's check-ins have not changed
-// since seq and are not changing. It is called with mu held.
-func (m *memo) unchangedSince(seq uint64, id int64) bool {
-	s, ok := m.states[id]
-	return !ok || (s.inflight == 0 && s.bumped <= seq)
-}
-
 // putMembers keeps a lookup's members, read by a read that began after seq.
 func (m *memo) putMembers(key string, seq uint64, rs []readMember) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.paused || !m.valid(seq, nil) {
-		return
-	}
 	ids := make([]int64, len(rs))
 	for i, r := range rs {
 		ids[i] = r.member.CoworkerID
-		if !m.unchangedSince(seq, ids[i]) {
-			return
-		}
+	}
+	if m.paused || !m.valid(seq, ids) {
+		return
 	}
 	if len(m.entries) >= maxMemoEntries {
 		m.forget()
@@ -209,56 +199,46 @@ func (m *memo) get(key string) (memoEntry, bool) {
 }
 
 // put keeps a lookup read from the database by a read that began after
-// seq, unless something it depends on changed since.
-func (m *memo) put(key string, seq uint64, deps []int64, value any) {
+// seq, unless something changed since.
+func (m *memo) put(key string, seq uint64, value any) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.paused || !m.valid(seq, deps) {
+	if m.paused || !m.valid(seq, nil) {
 		return
 	}
 	if len(m.entries) >= maxMemoEntries {
 		m.forget()
 	}
-	m.entries[key] = memoEntry{seq: seq, deps: deps, value: value}
+	m.entries[key] = memoEntry{seq: seq, value: value}
 }
 
 // begin marks changes being made: to everything when all is set, and to
 // the keys in deps.
-func (m *memo) begin(all bool, deps []int64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.seq++
-	if all {
-		m.all.bumped = m.seq
-		m.all.inflight++
-	}
-	for _, d := range deps {
-		s := m.states[d]
-		s.bumped = m.seq
-		s.inflight++
-		m.states[d] = s
-	}
-}
+func (m *memo) begin(all bool, deps []int64) { m.mark(all, deps, +1) }
 
 // end marks the changes begun as committed or rolled back.
-func (m *memo) end(all bool, deps []int64) {
+func (m *memo) end(all bool, deps []int64) { m.mark(all, deps, -1) }
+
+// mark bumps the changed keys, and counts them in flight (+1) or no longer
+// (-1).
+func (m *memo) mark(all bool, deps []int64, inflight int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seq++
 	if all {
 		m.all.bumped = m.seq
-		m.all.inflight--
+		m.all.inflight += inflight
 		if m.all.inflight == 0 {
-			m.forget() // none of them is true any more
+			m.forget() // none of the entries is true any more
 		}
 	}
 	for _, d := range deps {
 		s := m.states[d]
 		s.bumped = m.seq
-		s.inflight--
+		s.inflight += inflight
 		m.states[d] = s
 	}
-	if len(m.states) >= maxMemoStates {
+	if inflight < 0 && len(m.states) >= maxMemoStates {
 		m.restart()
 	}
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,7 +47,7 @@ func TestMemoYieldsToTheHeap(t *testing.T) {
 	const limit = 100
 	m := newMemo()
 	put := func() bool {
-		m.put("k", m.now(), nil, 1)
+		m.put("k", m.now(), 1)
 		_, ok := m.get("k")
 		return ok
 	}
@@ -67,24 +68,43 @@ func TestMemoYieldsToTheHeap(t *testing.T) {
 			t.Errorf("live heap %d%% of the limit: kept %v, want %v", s.live, got, s.wantKeep)
 		}
 	}
-	m.put("k", m.now(), nil, 1)
+	m.put("k", m.now(), 1)
 	m.yield(60, limit)
 	if _, ok := m.get("k"); ok {
 		t.Errorf("an entry kept before the heap passed half the limit is still answered")
 	}
 }
 
-// TestMemoIsOnUnlessOff: on SQLite the memo is on by default and with
-// memo=on, off with memo=off.
-func TestMemoIsOnUnlessOff(t *testing.T) {
-	for option, want := range map[string]bool{"": true, "?memo=on": true, "?memo=off": false} {
-		db, err := Open(context.Background(), filepath.Join(t.TempDir(), "m.db")+option, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := db.memo != nil; got != want {
-			t.Errorf("--db m.db%s: memo %v, want %v", option, got, want)
-		}
-		db.Close()
+// TestMemoOption: on SQLite the memo is on by default and with memo=on,
+// off with memo=off; memo=on and memo=off are the store's own --db
+// options, and any other value is refused with a message that names it.
+func TestMemoOption(t *testing.T) {
+	tests := []struct {
+		option   string
+		wantMemo bool
+		wantErr  string
+	}{
+		{"", true, ""},
+		{"?memo=on", true, ""},
+		{"?memo=off", false, ""},
+		{"?memo=yes", false, `memo="yes": want memo=on or memo=off`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.option, func(t *testing.T) {
+			db, err := Open(context.Background(), filepath.Join(t.TempDir(), "m.db")+tc.option, nil, nil)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("open: %v, want an error with %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer db.Close()
+			if got := db.memo != nil; got != tc.wantMemo {
+				t.Errorf("--db m.db%s: memo %v, want %v", tc.option, got, tc.wantMemo)
+			}
+		})
 	}
 }
