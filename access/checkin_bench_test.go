@@ -2,6 +2,9 @@ package access_test
 
 import (
 	"context"
+	"net/netip"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/checkin-oss/checkin/loadtest"
 	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
+	"github.com/checkin-oss/checkin/throttle"
 )
 
 // benchMembers is the seeded location's size, the load tool's default.
@@ -86,6 +90,7 @@ func BenchmarkCheckIn(b *testing.B) {
 					d.checkIn(b, "card", i%benchMembers, "checked_in")
 				}
 			})
+			var next atomic.Int64 // cards not sent before, across the runs of -count
 			refusals := map[string]string{"unknown_card": checkin.CodeInvalidCardNumber, "unknown_mac": checkin.CodeNoAccessToSpace}
 			for _, method := range []string{"unknown_card", "unknown_mac"} {
 				b.Run("refused/"+method, func(b *testing.B) {
@@ -95,6 +100,30 @@ func BenchmarkCheckIn(b *testing.B) {
 					}
 				})
 			}
+			// Refusals from a trusted door bridge, 64 at once as the load
+			// tool sends them: each writes a FailedCheckin and counts a
+			// throttling failure, and on SQLite they share the writer's
+			// commits.
+			b.Run("refused-64/unknown_card", func(b *testing.B) {
+				svc := &access.Service{Store: d.db, Throttle: &throttle.Limiter{Store: d.db}}
+				bridge := throttle.Client{Addr: netip.MustParseAddr("127.0.0.1"), Trusted: true}
+				b.SetParallelism(64 / runtime.GOMAXPROCS(0))
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						req, err := access.DecodeRequest(loadtest.Body("unknown_card", int(next.Add(1))))
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						out, err := svc.CheckInFrom(context.Background(), d.loc, req, bridge)
+						if err != nil || out.Result != checkin.CodeInvalidCardNumber {
+							b.Errorf("%s, %v; want %s", out.Result, err, checkin.CodeInvalidCardNumber)
+							return
+						}
+					}
+				})
+			})
 		})
 	}
 }

@@ -111,7 +111,9 @@ func (db *DB) openPostgres(dsn string) error {
 // write-ahead logging so that readers never block the writer, foreign keys,
 // a busy timeout for other processes on the same file, and full
 // synchronisation so that an answered check-in survives a power cut.
-var sqlitePragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"}
+// Temporary data, such as the sub-journal of the writer's savepoint per
+// write, stays in memory rather than in a file written at every savepoint.
+var sqlitePragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "temp_store(MEMORY)"}
 
 func (db *DB) openSQLite(dsn string) error {
 	db.dialect = sqliteDialect
@@ -187,6 +189,7 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open the writing connection: %w", err)
 	}
+
 	if db.readers, err = openReaders(ctx, db.ro, sqliteReaders()); err != nil {
 		c.close()
 		return err

@@ -57,14 +57,7 @@ func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) err
 	case err == nil && len(dtx.failed) == 0 && len(dtx.throttled) == 0:
 		return nil
 	case err == nil:
-		return db.write(ctx, func(tx *Tx) error {
-			for _, f := range dtx.failed {
-				if err := tx.addFailedCheckin(f); err != nil {
-					return err
-				}
-			}
-			return tx.addThrottleFailures(dtx.throttled)
-		})
+		return db.writeRefusal(ctx, &refusal{failed: dtx.failed, throttled: dtx.throttled})
 	case !errors.Is(err, errNeedsWrite):
 		return err
 	}

@@ -204,17 +204,23 @@ func (t *table[T]) insert(tx *Tx, rec *T) error {
 // insertRow fills rec's common fields and inserts its row, with the hook's
 // internal columns and any given here.
 func (t *table[T]) insertRow(tx *Tx, rec *T, cols []string, vals []any) error {
-	b := base(rec)
-	b.UniqueID = checkin.NewUUID()
-	b.CreatedOn, b.UpdatedOn = checkin.NewTime(tx.now), checkin.NewTime(tx.now)
-	b.UpdatedBy = actor(tx.ctx)
-	recCols, recVals, err := t.values(tx, rec)
+	recCols, recVals, err := t.newRow(tx, rec)
 	if err != nil {
 		return err
 	}
 	cols, vals = append(recCols, cols...), append(recVals, vals...)
-	b.ID, err = tx.insert("INSERT INTO "+t.entity.Table+" ("+strings.Join(cols, ", ")+") VALUES "+marks(len(cols)), vals...)
+	base(rec).ID, err = tx.insert("INSERT INTO "+t.entity.Table+" ("+strings.Join(cols, ", ")+") VALUES "+marks(len(cols)), vals...)
 	return err
+}
+
+// newRow fills the common fields of rec, about to be inserted, and returns
+// the columns and values of its row.
+func (t *table[T]) newRow(tx *Tx, rec *T) ([]string, []any, error) {
+	b := base(rec)
+	b.UniqueID = checkin.NewUUID()
+	b.CreatedOn, b.UpdatedOn = checkin.NewTime(tx.now), checkin.NewTime(tx.now)
+	b.UpdatedBy = actor(tx.ctx)
+	return t.values(tx, rec)
 }
 
 // values returns the columns and values written for rec: every stored

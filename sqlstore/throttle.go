@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -93,26 +92,6 @@ func (db *DB) AddThrottleFailures(ctx context.Context, fails []checkin.ThrottleF
 		return nil
 	}
 	return db.write(ctx, func(tx *Tx) error { return tx.addThrottleFailures(fails) })
-}
-
-func (tx *Tx) addThrottleFailures(fails []checkin.ThrottleFailure) error {
-	fails = slices.Clone(fails)
-	slices.SortFunc(fails, func(a, b checkin.ThrottleFailure) int { return strings.Compare(a.Key, b.Key) })
-	now := tx.now.UnixMicro()
-	for _, f := range fails {
-		resetBefore := now - f.Window.Microseconds()
-		_, err := tx.Exec(`INSERT INTO throttle_keys (name, failures, window_start, last_failure, expires_at) VALUES (?, 1, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET
-				failures = CASE WHEN throttle_keys.window_start <= ? THEN 1 ELSE throttle_keys.failures + 1 END,
-				window_start = CASE WHEN throttle_keys.window_start <= ? THEN excluded.window_start ELSE throttle_keys.window_start END,
-				last_failure = excluded.last_failure,
-				expires_at = CASE WHEN excluded.expires_at > throttle_keys.expires_at THEN excluded.expires_at ELSE throttle_keys.expires_at END`,
-			f.Key, now, now, now+f.Keep.Microseconds(), resetBefore, resetBefore)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // CountThrottleKeys counts the keys in a range of names that failed since

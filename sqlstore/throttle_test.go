@@ -117,6 +117,22 @@ func TestAddThrottleFailuresOutsideADecision(t *testing.T) {
 	})
 }
 
+// TestThrottleKeyNamedTwice: failures counted in one write against keys of
+// several limits, one key named twice, are each counted; the rows go in
+// multi-row upserts, which PostgreSQL refuses to let change a row twice.
+func TestThrottleKeyNamedTwice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
+		hour := checkin.ThrottleFailure{Key: "i:card:x", Window: time.Hour, Keep: time.Hour}
+		day := checkin.ThrottleFailure{Key: "a:1:card:203.0.113.9", Window: 24 * time.Hour, Keep: 24 * time.Hour}
+		other := checkin.ThrottleFailure{Key: "i:card:y", Window: time.Hour, Keep: time.Hour}
+		fail(t, db, hour, day, other, hour)
+		v := view(t, db, hour.Key, day.Key, other.Key)
+		if v.States[hour.Key].Failures != 2 || v.States[day.Key].Failures != 1 || v.States[other.Key].Failures != 1 {
+			t.Errorf("states %+v, want 2, 1 and 1 failures", v.States)
+		}
+	})
+}
+
 func TestThrottlePurge(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
 		ctx := context.Background()

@@ -36,6 +36,9 @@ type job struct {
 	fn    func(*Tx) error
 	state atomic.Int32
 	done  chan jobResult // buffered: the writer never waits for the caller
+	// refusal, when set, holds the rows fn adds: the writer adds those of
+	// all the batch's refusals together, and runs fn only if that fails.
+	refusal *refusal
 }
 
 type jobResult struct {
@@ -51,6 +54,9 @@ type writer struct {
 	stopped chan struct{}
 	once    sync.Once
 	commits atomic.Int64 // transactions committed, for tests and metrics
+	// together counts the refusals whose rows were added together with
+	// others' (addTogether), for tests.
+	together atomic.Int64
 	// changes follows the rows each batch changes, for the memo (nil
 	// without one).
 	changes *changes
@@ -71,10 +77,16 @@ func startWriter(db *DB, c *conn) *writer {
 // answered with the context's error; one already running is waited for, so
 // that the answer says truly whether it was stored.
 func (w *writer) do(ctx context.Context, fn func(*Tx) error) error {
+	return w.submit(&job{ctx: ctx, fn: fn})
+}
+
+// submit runs j as do runs its fn.
+func (w *writer) submit(j *job) error {
+	ctx := j.ctx
 	if ctx.Value(inWriter{}) != nil {
 		panic("sqlstore: a write started inside another write would wait for itself")
 	}
-	j := &job{ctx: ctx, fn: fn, done: make(chan jobResult, 1)}
+	j.done = make(chan jobResult, 1)
 	select {
 	case w.jobs <- j:
 	case <-ctx.Done():
@@ -131,23 +143,7 @@ func (w *writer) commit(batch []*job) {
 	ran := make([]bool, len(batch))
 	err := w.conn.begin(true)
 	if err == nil {
-		for i, j := range batch {
-			if !j.state.CompareAndSwap(queued, running) {
-				continue // its caller has gone
-			}
-			ran[i] = true
-			var broken bool
-			if results[i], broken = w.run(j); broken {
-				// SQLite rolled the whole transaction back (as it does on a
-				// full disk or an I/O error): the writes before this one are
-				// gone too, and none after it may run in what is left.
-				err = results[i].err
-				for _, j := range batch[i+1:] {
-					j.state.CompareAndSwap(queued, running)
-				}
-				break
-			}
-		}
+		err = w.runAll(batch, results, ran)
 		if err == nil {
 			if w.changes != nil {
 				w.changes.committing()
@@ -177,6 +173,76 @@ func (w *writer) commit(batch []*job) {
 		}
 		j.done <- results[i]
 	}
+}
+
+// runAll runs the batch's jobs in its transaction. It returns an error
+// when the transaction is lost: SQLite rolled it back (as it does on a full
+// disk or an I/O error), so the writes before the failure are gone too,
+// and none after it may run in what is left.
+func (w *writer) runAll(batch []*job, results []jobResult, ran []bool) error {
+	lost := func(err error) error {
+		for _, j := range batch {
+			j.state.CompareAndSwap(queued, running)
+		}
+		return err
+	}
+	if err := w.addTogether(batch, ran); err != nil {
+		return lost(err)
+	}
+	for i, j := range batch {
+		if !j.state.CompareAndSwap(queued, running) {
+			continue // its caller has gone, or its rows were added together
+		}
+		ran[i] = true
+		var broken bool
+		if results[i], broken = w.run(j); broken {
+			return lost(results[i].err)
+		}
+	}
+	return nil
+}
+
+// addTogether adds the rows of the batch's refusals in one savepoint, and
+// marks their jobs ran. If that fails, it rolls the savepoint back and
+// leaves the jobs queued, to run one by one like any other, so that a
+// refusal whose rows cannot be added (its location just deleted) fails
+// alone. It returns an error only when the savepoint could not be rolled
+// back: the batch's transaction is then no longer what it was.
+func (w *writer) addTogether(batch []*job, ran []bool) error {
+	var taken []int
+	var rs []*refusal
+	for i, j := range batch {
+		if j.refusal != nil && j.state.CompareAndSwap(queued, running) {
+			taken, rs = append(taken, i), append(rs, j.refusal)
+		}
+	}
+	requeue := func() {
+		for _, i := range taken {
+			batch[i].state.Store(queued)
+		}
+	}
+	if len(taken) < 2 {
+		requeue()
+		return nil
+	}
+	c := w.conn
+	if _, err := c.ExecContext(background, "SAVEPOINT refusals"); err != nil {
+		return err
+	}
+	tx := &Tx{q: c, db: w.db, ctx: context.WithValue(background, inWriter{}, true), now: w.db.now()}
+	if err := tx.addRefusals(rs); err != nil {
+		if _, e := c.ExecContext(background, "ROLLBACK TO refusals"); e != nil {
+			return errors.Join(err, e)
+		}
+		requeue()
+	} else {
+		for _, i := range taken {
+			ran[i] = true
+		}
+		w.together.Add(int64(len(taken)))
+	}
+	_, err := c.ExecContext(background, "RELEASE refusals")
+	return err
 }
 
 // run runs one job in a savepoint of the batch's transaction. It reports

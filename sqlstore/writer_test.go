@@ -3,11 +3,14 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/checkin-oss/checkin"
 )
 
 // The group commit of SQLite writes (writer.go).
@@ -55,7 +58,8 @@ func holdWriter(t *testing.T, db *DB) (release func(), done <-chan error) {
 		result <- db.write(context.Background(), func(tx *Tx) error {
 			close(blocked)
 			<-unblock
-			return insertW("holder")(tx)
+			_, err := tx.Exec("INSERT INTO w (v) VALUES ('holder') ON CONFLICT DO NOTHING") // again for each hold
+			return err
 		})
 	}()
 	<-blocked
@@ -266,5 +270,110 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 	}
 	if err := db.write(context.Background(), insertW("next")); err != nil {
 		t.Fatalf("the next write: %v", err)
+	}
+}
+
+// TestRefusalsAddedTogether: the refusals queued in one batch are added by
+// shared statements. Each FailedCheckin is stored once, with its own
+// fields; a throttling key several refusals name is counted once for each,
+// in its own limit's window. A refusal whose rows cannot be added (its
+// location does not exist) fails alone, its throttling failures with it:
+// the others of its batch are then added one by one.
+func TestRefusalsAddedTogether(t *testing.T) {
+	db := openSQLiteForTest(t)
+	ctx := context.Background()
+	loc := checkin.Businesses.New()
+	loc.Name, loc.WebAddress, loc.TimeZone = "Refused", "refused", "Europe/London"
+	locID, err := db.Businesses().Create(ctx, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusalOf := func(locID int64, i int) *refusal {
+		desc := fmt.Sprintf("refusal %d", i)
+		return &refusal{
+			failed: []*checkin.FailedCheckin{{BusinessID: locID, Description: &desc, Source: checkin.SourceDoorAccess}},
+			throttled: []checkin.ThrottleFailure{
+				{Key: "shared", Window: time.Hour, Keep: time.Hour},
+				{Key: fmt.Sprintf("own %d", i), Window: time.Hour, Keep: time.Hour},
+				{Key: "other limit", Window: time.Minute, Keep: 2 * time.Minute},
+			},
+		}
+	}
+	// batch queues the refusals first..last-1 in one batch, and a refusal
+	// at a location that does not exist with them when bad is set.
+	batch := func(first, last int, bad bool) {
+		t.Helper()
+		release, held := holdWriter(t, db)
+		errs := make(chan error, last-first)
+		for i := first; i < last; i++ {
+			go func() { errs <- db.writeRefusal(ctx, refusalOf(locID, i)) }()
+		}
+		badErr := make(chan error, 1)
+		if bad {
+			go func() { badErr <- db.writeRefusal(ctx, refusalOf(locID+1000, -last)) }()
+		}
+		waitQueued(t, db, last-first+map[bool]int{true: 1}[bad])
+		release()
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		for range last - first {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if bad {
+			if err := <-badErr; err == nil {
+				t.Error("a refusal at a location that does not exist was stored")
+			}
+		}
+	}
+	const n = 40
+	batch(0, n, false)
+	if got := db.writer.together.Load(); got != n {
+		t.Errorf("%d refusals added together, want %d", got, n)
+	}
+	batch(n, 2*n, true)
+
+	counts := map[string]int{}
+	err = db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query("SELECT description FROM failed_checkins")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d string
+			if err := rows.Scan(&d); err != nil {
+				return err
+			}
+			counts[d]++
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 * n {
+		if d := fmt.Sprintf("refusal %d", i); counts[d] != 1 {
+			t.Errorf("%q stored %d times, want once", d, counts[d])
+		}
+	}
+	if len(counts) != 2*n {
+		t.Errorf("%d FailedCheckins stored, want %d", len(counts), 2*n)
+	}
+	want := map[string]int{"shared": 2 * n, "other limit": 2 * n, "own 0": 1, fmt.Sprintf("own %d", 2*n-1): 1, fmt.Sprintf("own %d", -2*n): 0}
+	var keys []string
+	for k := range want {
+		keys = append(keys, k)
+	}
+	v, err := db.ThrottleView(ctx, 0, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range want {
+		if got := v.States[key].Failures; got != want {
+			t.Errorf("key %q: %d failures, want %d", key, got, want)
+		}
 	}
 }

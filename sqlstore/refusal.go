@@ -1,0 +1,125 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// refusal is what a check-in decided on a snapshot writes: its
+// FailedCheckins and its throttling failures. These rows are only added (a
+// throttling key's count only moves on), and nothing in the decision reads
+// them back, so on SQLite the writer adds the rows of all the refusals in a
+// batch together, in a few multi-row statements (writer.addTogether),
+// rather than in a savepoint and two statements per refusal.
+type refusal struct {
+	ctx       context.Context // the request's: whose the FailedCheckins are
+	failed    []*checkin.FailedCheckin
+	throttled []checkin.ThrottleFailure
+}
+
+// writeRefusal stores r in a write of its own, which on SQLite shares its
+// statements with the other refusals of the writer's batch.
+func (db *DB) writeRefusal(ctx context.Context, r *refusal) error {
+	r.ctx = ctx
+	add := func(tx *Tx) error { return tx.addRefusals([]*refusal{r}) }
+	if db.dialect == sqliteDialect && !db.closed.Load() {
+		return db.mapError(db.writer.submit(&job{ctx: ctx, fn: add, refusal: r}))
+	}
+	return db.write(ctx, add)
+}
+
+// addRefusals inserts the FailedCheckins of rs (each written by its own
+// request) and counts their throttling failures.
+func (tx *Tx) addRefusals(rs []*refusal) error {
+	var cols []string
+	var rows [][]any
+	var fails []checkin.ThrottleFailure
+	for _, r := range rs {
+		by := *tx
+		by.ctx = r.ctx
+		for _, f := range r.failed {
+			if f.CheckinAttemptTime.IsZero() {
+				f.CheckinAttemptTime = checkin.NewTime(tx.now)
+			}
+			c, v, err := tx.db.failedCheckins.newRow(&by, f)
+			if err != nil {
+				return err
+			}
+			cols, rows = c, append(rows, v)
+		}
+		fails = append(fails, r.throttled...)
+	}
+	if len(rows) > 0 {
+		head := "INSERT INTO failed_checkins (" + strings.Join(cols, ", ") + ") VALUES "
+		if err := tx.insertMany(head, "", nil, rows); err != nil {
+			return err
+		}
+	}
+	return tx.addThrottleFailures(fails)
+}
+
+// insertMany runs head, the rows' values and tail as few statements: their
+// numbers of rows are powers of two, up to 64, so that a connection prepares
+// at most seven statements for one head and tail however many rows come.
+// tailArgs follow each statement's rows' values. Rows are inserted in order.
+func (tx *Tx) insertMany(head, tail string, tailArgs []any, rows [][]any) error {
+	for len(rows) > 0 {
+		n := 64
+		for n > len(rows) {
+			n /= 2
+		}
+		args := make([]any, 0, n*len(rows[0])+len(tailArgs))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		query := head + strings.TrimSuffix(strings.Repeat(marks(len(rows[0]))+", ", n), ", ") + tail
+		if _, err := tx.Exec(query, append(args, tailArgs...)...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// addThrottleFailures counts a failure against each key: the key's window
+// starts again when it has ended, and its row is kept as long as the longest
+// of its limits needs it. Failures of one limit go in multi-row upserts;
+// a key named twice is counted twice. On PostgreSQL the rows are written
+// in the order of their keys, so that two transactions never wait for each
+// other's rows in opposite orders.
+func (tx *Tx) addThrottleFailures(fails []checkin.ThrottleFailure) error {
+	fails = slices.Clone(fails)
+	slices.SortFunc(fails, func(a, b checkin.ThrottleFailure) int {
+		return cmp.Or(cmp.Compare(a.Window, b.Window), cmp.Compare(a.Keep, b.Keep), strings.Compare(a.Key, b.Key))
+	})
+	// PostgreSQL's upsert cannot change a row twice in one statement.
+	split := func(i int) bool { return tx.db.dialect == postgresDialect && fails[i].Key == fails[i-1].Key }
+	now := tx.now.UnixMicro()
+	for len(fails) > 0 {
+		n := 1
+		for n < len(fails) && fails[n].Window == fails[0].Window && fails[n].Keep == fails[0].Keep && !split(n) {
+			n++
+		}
+		rows := make([][]any, n)
+		for i, f := range fails[:n] {
+			rows[i] = []any{f.Key, 1, now, now, now + f.Keep.Microseconds()}
+		}
+		resetBefore := now - fails[0].Window.Microseconds()
+		err := tx.insertMany("INSERT INTO throttle_keys (name, failures, window_start, last_failure, expires_at) VALUES ", `
+			ON CONFLICT (name) DO UPDATE SET
+				failures = CASE WHEN throttle_keys.window_start <= ? THEN 1 ELSE throttle_keys.failures + 1 END,
+				window_start = CASE WHEN throttle_keys.window_start <= ? THEN excluded.window_start ELSE throttle_keys.window_start END,
+				last_failure = excluded.last_failure,
+				expires_at = CASE WHEN excluded.expires_at > throttle_keys.expires_at THEN excluded.expires_at ELSE throttle_keys.expires_at END`,
+			[]any{resetBefore, resetBefore}, rows)
+		if err != nil {
+			return err
+		}
+		fails = fails[n:]
+	}
+	return nil
+}
