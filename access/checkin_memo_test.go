@@ -108,3 +108,68 @@ func TestMemoSeesEveryChange(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoSeesNewCredentials: on SQLite a card, pincode or device no one
+// holds is refused from memory, without SQL (the memo's filter of the
+// credentials rows hold); once a member or a token is given it, the next
+// check-in with it finds them. On PostgreSQL the same holds, from the
+// database.
+func TestMemoSeesNewCredentials(t *testing.T) {
+	const newMAC = "AA:BB:CC:DD:EE:77"
+	tests := []struct {
+		name   string
+		body   string
+		refuse string // the refusal code before the change
+		change func(f *fixture)
+	}{
+		{"a card given", `{"accessCardId":"NEW-CARD"}`, checkin.CodeInvalidCardNumber, func(f *fixture) {
+			c := storetest.Must(f.db.Coworkers().Find(f.ctx, f.jane.ID))
+			c.AccessCardID = "CARD-1,NEW-CARD"
+			if err := f.db.Coworkers().Replace(f.ctx, c); err != nil {
+				f.t.Fatal(err)
+			}
+		}},
+		{"a pincode given", `{"pincode":"55555"}`, checkin.CodeInvalidCredentials, func(f *fixture) {
+			c := storetest.Must(f.db.Coworkers().Find(f.ctx, f.jane.ID))
+			c.AccessPincode = "55555"
+			if err := f.db.Coworkers().Replace(f.ctx, c); err != nil {
+				f.t.Fatal(err)
+			}
+		}},
+		{"a device added", `{"mac":"` + newMAC + `"}`, checkin.CodeNoAccessToSpace, func(f *fixture) {
+			u := storetest.Must(f.db.Users().Find(f.ctx, f.jane.UserID))
+			u.Devices += "," + newMAC
+			if err := f.db.Users().Replace(f.ctx, u); err != nil {
+				f.t.Fatal(err)
+			}
+		}},
+		{"a token used from the device", `{"mac":"` + newMAC + `"}`, checkin.CodeNoAccessToSpace, func(f *fixture) {
+			f.token("GUEST-7", 60, nil, nil)
+			if _, c := f.post(`{"token":"GUEST-7","mac":"` + newMAC + `"}`); !c.WasSuccessful {
+				f.t.Fatalf("token check-in refused: %+v", c)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			eachFixture(t, func(t *testing.T, f *fixture) {
+				for range 2 { // the location and its settings, kept
+					if _, c := f.post(`{"pincode":"` + janePincode + `"}`); !c.WasSuccessful {
+						t.Fatalf("Jane's check-in refused: %+v", c)
+					}
+				}
+				before := f.db.MemoDecisions()
+				if _, c := f.post(tc.body); code(c) != tc.refuse {
+					t.Fatalf("before the change: %q, want %q", code(c), tc.refuse)
+				}
+				if f.db.IsSQLite() && f.db.MemoDecisions() == before {
+					t.Errorf("on SQLite, a credential no one holds was looked up in the database")
+				}
+				tc.change(f)
+				if _, c := f.post(tc.body); !c.WasSuccessful {
+					t.Errorf("after the change: refused %q", code(c))
+				}
+			})
+		})
+	}
+}

@@ -228,6 +228,9 @@ func TestThrottleSharedByInstances(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			clock := checkin.NewManualClock(storetest.Start)
 			dsn := storetest.DSN(t, dialect)
+			if dialect == "sqlite" {
+				dsn += "?memo=off" // two processes on one SQLite file (docs/operations.md)
+			}
 			one, two := openStore(t, dsn, clock), openStore(t, dsn, clock)
 			f := newFixture(t, one, clock)
 			a, b := serveThrottled(f, one, nil), serveThrottled(f, two, nil)

@@ -120,10 +120,14 @@ type memoRun struct {
 	used []int64 // what the entries used depend on, checked at the end
 }
 
-// keptList is a lookup of records with the memo: from memory alone when
-// the run is memo-only (a miss is errMemoMiss), else from the database,
-// keeping what it found (when it found none, only if keepNone).
-func keptList[T any](tx *decisionTx, key string, keepNone bool, query func() ([]T, error)) ([]T, error) {
+// keptList is a lookup of records with the memo: none when no row holds
+// the credential cred (if not ""), else from memory alone when the run is
+// memo-only (a miss is errMemoMiss), else from the database, keeping what
+// it found (when it found none, only if keepNone).
+func keptList[T any](tx *decisionTx, key, cred string, keepNone bool, query func() ([]T, error)) ([]T, error) {
+	if tx.heldByNoOne(cred) {
+		return nil, nil
+	}
 	r := tx.memo
 	if r != nil && r.only {
 		e, found := r.m.get(key)
@@ -141,8 +145,12 @@ func keptList[T any](tx *decisionTx, key string, keepNone bool, query func() ([]
 }
 
 // keptMembers is members with the memo: a credential's members, with their
-// open check-ins, depending on those members' check-ins.
-func (tx *decisionTx) keptMembers(key string, query string, args ...any) ([]checkin.Member, error) {
+// open check-ins, depending on those members' check-ins; none, with no
+// query, when no row holds the credential cred (if not "").
+func (tx *decisionTx) keptMembers(key, cred string, query string, args ...any) ([]checkin.Member, error) {
+	if tx.heldByNoOne(cred) {
+		return nil, nil
+	}
 	if r := tx.memo; r != nil && r.only {
 		rs, ids, ok := r.m.getMembers(key, nil)
 		if !ok {
@@ -166,6 +174,14 @@ func (tx *decisionTx) keptMembers(key string, query string, args ...any) ([]chec
 	}
 	tx.memo.m.putMembers(key, tx.memo.seq, rs)
 	return ms, nil
+}
+
+// heldByNoOne reports, with the memo, that no row holds the credential
+// cred (credKey): its lookup finds no one. A decision that relies on it is
+// as true as one that read the tables: a credential's row is in the filter
+// before its COMMIT, and marks every kept lookup as changing.
+func (tx *decisionTx) heldByNoOne(cred string) bool {
+	return cred != "" && tx.memo != nil && !tx.memo.m.held.mayHold(cred)
 }
 
 func (tx *decisionTx) remember(r readMember) {
@@ -195,7 +211,7 @@ func (tx *decisionTx) PersonByEmail(email string) (*checkin.Person, error) {
 }
 
 func (tx *decisionTx) PersonsByDevice(mac string) ([]checkin.Person, error) {
-	return keptList(tx, memoKey('d', 0, mac), false, func() ([]checkin.Person, error) { return tx.personsByDevice(mac) })
+	return keptList(tx, memoKey('d', 0, mac), credKey('d', mac), false, func() ([]checkin.Person, error) { return tx.personsByDevice(mac) })
 }
 
 func (tx *decisionTx) personsByDevice(mac string) ([]checkin.Person, error) {
@@ -262,7 +278,7 @@ func (tx *decisionTx) members(query string, args ...any) ([]checkin.Member, erro
 }
 
 func (tx *decisionTx) Profiles(userID, networkID int64) ([]checkin.Member, error) {
-	return tx.keptMembers(memoKey('u', userID, strconv.FormatInt(networkID, 10)), memberSelect+" JOIN businesses b ON b.id = c.business_id WHERE c.user_id = ? AND b.network_id = ? ORDER BY c.id", userID, networkID)
+	return tx.keptMembers(memoKey('u', userID, strconv.FormatInt(networkID, 10)), "", memberSelect+" JOIN businesses b ON b.id = c.business_id WHERE c.user_id = ? AND b.network_id = ? ORDER BY c.id", userID, networkID)
 }
 
 func (tx *decisionTx) HasAnyProfile(userID int64) (bool, error) {
@@ -275,11 +291,11 @@ func (tx *decisionTx) HasAnyProfile(userID int64) (bool, error) {
 // measurably depend on how close a guess is, and guessing is answered by
 // throttling (SECURITY.md, "Secrets at rest").
 func (tx *decisionTx) MembersByPincode(businessID int64, pincode string) ([]checkin.Member, error) {
-	return tx.keptMembers(memoKey('p', businessID, pincode), memberSelect+" WHERE c.business_id = ? AND c.access_pincode = ? ORDER BY c.id", businessID, pincode)
+	return tx.keptMembers(memoKey('p', businessID, pincode), credKey('p', pincode), memberSelect+" WHERE c.business_id = ? AND c.access_pincode = ? ORDER BY c.id", businessID, pincode)
 }
 
 func (tx *decisionTx) MembersByCard(networkID int64, card string) ([]checkin.Member, error) {
-	return tx.keptMembers(memoKey('c', networkID, card), memberSelect+` JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
+	return tx.keptMembers(memoKey('c', networkID, card), credKey('c', card), memberSelect+` JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
 		WHERE cc.card = ? AND b.network_id = ? ORDER BY c.id`, card, networkID)
 }
 

@@ -47,7 +47,8 @@ func (tx *decisionTx) TokenByCode(businessID int64, code string) (*checkin.Token
 
 func (tx *decisionTx) TokensByDevice(businessID int64, mac string) ([]checkin.Token, error) {
 	// A device with no token is kept too: that is what most members' devices are.
-	return keptList(tx, memoKey('t', businessID, mac), true, func() ([]checkin.Token, error) { return tx.tokensByDevice(businessID, mac) })
+	// A MAC no device row holds has no token, with no query.
+	return keptList(tx, memoKey('t', businessID, mac), credKey('d', mac), true, func() ([]checkin.Token, error) { return tx.tokensByDevice(businessID, mac) })
 }
 
 func (tx *decisionTx) tokensByDevice(businessID int64, mac string) ([]checkin.Token, error) {

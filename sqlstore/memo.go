@@ -82,6 +82,10 @@ type memo struct {
 	members map[int64]memberRecord
 	// keys holds at least every throttling key with a row (keyfilter.go).
 	keys atomic.Pointer[keyFilter]
+	// held holds at least every card, pincode and device MAC a row holds
+	// (credKey): a lookup of one it does not hold finds no one, with no
+	// query. A credential taken away stays in it (a lookup then queries).
+	held *keyFilter
 	// answered counts the decisions answered from memory alone.
 	answered atomic.Int64
 	// paused is set while the heap is too full for the memo to keep
@@ -324,7 +328,15 @@ type changes struct {
 	// rebuilt a key filter built inside the batch, used once it commits.
 	inserted []string
 	rebuilt  *keyFilter
+	// creds are the credentials the batch's rows hold (credKey), and
+	// pincodeCol coworkers.access_pincode's column.
+	creds      []string
+	pincodeCol int
 }
+
+// credKey names a credential in memo.held: a card ('c'), a member's
+// pincode ('p') or a device's MAC ('d', of a user or of a token).
+func credKey(kind byte, value string) string { return string(kind) + value }
 
 // tablesNotKept are the tables no kept lookup reads, besides those the hook
 // follows row by row.
@@ -341,6 +353,12 @@ func (c *changes) rowChanging(d sqlite.SQLitePreUpdateData) {
 		c.coworkerOf(d, true)
 	case d.TableName == "throttle_keys":
 		c.throttleKeyInserted(d)
+	case d.TableName == "coworker_cards":
+		c.credential(d, 'c', 1) // (business_id, card, ...)
+	case d.TableName == "user_devices" || d.TableName == "token_devices":
+		c.credential(d, 'd', 1) // (user_id or token_id, mac, ...)
+	case d.TableName == "coworkers":
+		c.credential(d, 'p', c.pincodeCol)
 	case tablesNotKept[d.TableName]:
 	default:
 		c.all = true
@@ -391,6 +409,23 @@ func (c *changes) throttleKeyInserted(d sqlite.SQLitePreUpdateData) {
 	}
 }
 
+// credential notes the credential a row inserted or updated holds, in
+// column col. The row's table is one every lookup may read, as any other.
+func (c *changes) credential(d sqlite.SQLitePreUpdateData, kind byte, col int) {
+	c.all = true
+	if row, ok := c.values(d, col+1, true); ok {
+		switch v := row[col].(type) {
+		case string:
+			c.creds = append(c.creds, credKey(kind, v))
+		case []byte:
+			c.creds = append(c.creds, credKey(kind, string(v)))
+		case nil:
+		default: // a column of TEXT affinity holds text; anything else is held anyway
+			c.creds = append(c.creds, credKey(kind, fmt.Sprint(v)))
+		}
+	}
+}
+
 func (c *changes) mark(id int64) {
 	if _, ok := c.seen[id]; ok {
 		return
@@ -402,6 +437,9 @@ func (c *changes) mark(id int64) {
 // committing marks the batch's changes in the memo just before its COMMIT:
 // until then no other connection can see them.
 func (c *changes) committing() {
+	for _, k := range c.creds {
+		c.m.held.add(k)
+	}
 	keys := c.m.keys.Load()
 	for _, k := range c.inserted {
 		keys.add(k)
@@ -424,7 +462,7 @@ func (c *changes) ended(committed bool) {
 	if c.rebuilt != nil && committed {
 		c.m.keys.Store(c.rebuilt)
 	}
-	c.all, c.begun, c.deps, c.inserted, c.rebuilt = false, false, c.deps[:0], c.inserted[:0], nil
+	c.all, c.begun, c.deps, c.inserted, c.rebuilt, c.creds = false, false, c.deps[:0], c.inserted[:0], nil, c.creds[:0]
 	clear(c.seen)
 }
 
@@ -443,7 +481,7 @@ func (c *changes) rebuildKeys(tx *Tx) error {
 // followChanges registers the pre-update hook on the writer's connection,
 // which makes every change the store makes from now on.
 func followChanges(ctx context.Context, c *conn) (*changes, error) {
-	ch := &changes{m: newMemo(), coworkerCol: -1, seen: map[int64]struct{}{}}
+	ch := &changes{m: newMemo(), coworkerCol: -1, pincodeCol: -1, seen: map[int64]struct{}{}}
 	if err := c.c.QueryRowContext(ctx, "SELECT cid FROM pragma_table_info('checkins') WHERE name = 'coworker_id'").Scan(&ch.coworkerCol); err != nil {
 		return nil, fmt.Errorf("find checkins.coworker_id: %w", err)
 	}
@@ -453,6 +491,14 @@ func followChanges(ctx context.Context, c *conn) (*changes, error) {
 		return nil, fmt.Errorf("read the throttling keys: %w", err)
 	}
 	ch.m.keys.Store(keys)
+	if err := c.c.QueryRowContext(ctx, "SELECT cid FROM pragma_table_info('coworkers') WHERE name = 'access_pincode'").Scan(&ch.pincodeCol); err != nil {
+		return nil, fmt.Errorf("find coworkers.access_pincode: %w", err)
+	}
+	rows, err = c.c.QueryContext(ctx, `SELECT 'c' || card FROM coworker_cards UNION ALL SELECT 'p' || access_pincode FROM coworkers
+		UNION ALL SELECT 'd' || mac FROM user_devices UNION ALL SELECT 'd' || mac FROM token_devices`)
+	if ch.m.held, err = keyFilterOf(rows, err, maphash.MakeSeed()); err != nil {
+		return nil, fmt.Errorf("read the credentials: %w", err)
+	}
 	err = c.c.Raw(func(dc any) error {
 		h, ok := dc.(sqlite.HookRegisterer)
 		if !ok {

@@ -55,6 +55,9 @@ func TestThrottleSharedByInstances(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			clock := checkin.NewManualClock(storetest.Start)
 			dsn := storetest.DSN(t, dialect)
+			if dialect == "sqlite" {
+				dsn += "?memo=off" // two processes on one SQLite file (docs/operations.md)
+			}
 			var stores []*sqlstore.DB
 			for range 2 {
 				db, err := sqlstore.Open(context.Background(), dsn, clock, nil)
