@@ -23,13 +23,11 @@ const (
 	tokenPath   = "/api/token"
 )
 
-// secureHeaders sets on every answer the headers that keep a browser from
-// sniffing, framing, caching or leaking it: the service answers JSON only,
-// never a page.
-// securityHeaders are set on every answer. Their values are shared by all
-// answers, not allocated for each: a handler that changes one replaces it
-// (Header.Set), and appending to a slice of length 1 and capacity 1 copies
-// it.
+// securityHeaders keep a browser from sniffing, framing, caching or
+// leaking an answer: the service answers JSON only, never a page. Their
+// values are shared by all answers, not allocated for each: a handler that
+// changes one replaces it (Header.Set), and appending to a slice of length 1
+// and capacity 1 copies it.
 var securityHeaders = http.Header{
 	"X-Content-Type-Options":  {"nosniff"},
 	"Cache-Control":           {"no-store"},
@@ -38,6 +36,7 @@ var securityHeaders = http.Header{
 	"Content-Security-Policy": {"default-src 'none'; frame-ancestors 'none'"},
 }
 
+// secureHeaders sets securityHeaders on every answer.
 func secureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

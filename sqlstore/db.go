@@ -189,7 +189,6 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open the writing connection: %w", err)
 	}
-
 	if db.readers, err = openReaders(ctx, db.ro, sqliteReaders()); err != nil {
 		c.close()
 		return err

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -48,6 +49,9 @@ func (tx *Tx) addRefusals(rs []*refusal) error {
 			c, v, err := tx.db.failedCheckins.newRow(&by, f)
 			if err != nil {
 				return err
+			}
+			if cols != nil && !slices.Equal(c, cols) { // one statement takes rows of one shape
+				return fmt.Errorf("sqlstore: FailedCheckin rows of different columns: %v and %v", cols, c)
 			}
 			cols, rows = c, append(rows, v)
 		}
