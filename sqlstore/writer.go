@@ -230,7 +230,15 @@ func (w *writer) addTogether(batch []*job, ran []bool) error {
 		return err
 	}
 	tx := &Tx{q: c, db: w.db, ctx: context.WithValue(background, inWriter{}, true), now: w.db.now()}
-	if err := tx.addRefusals(rs); err != nil {
+	add := func() (err error) {
+		defer func() { // run alone, the refusal that panics does so in its own request
+			if p := recover(); p != nil {
+				err = fmt.Errorf("sqlstore: adding refusals together panicked: %v", p)
+			}
+		}()
+		return tx.addRefusals(rs)
+	}
+	if err := add(); err != nil {
 		if _, e := c.ExecContext(background, "ROLLBACK TO refusals"); e != nil {
 			return errors.Join(err, e)
 		}

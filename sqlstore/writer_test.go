@@ -278,7 +278,8 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 // fields; a throttling key several refusals name is counted once for each,
 // in its own limit's window. A refusal whose rows cannot be added (its
 // location does not exist) fails alone, its throttling failures with it:
-// the others of its batch are then added one by one.
+// the others of its batch are then added one by one. So does one that
+// makes the shared statements panic.
 func TestRefusalsAddedTogether(t *testing.T) {
 	db := openSQLiteForTest(t)
 	ctx := context.Background()
@@ -299,20 +300,27 @@ func TestRefusalsAddedTogether(t *testing.T) {
 			},
 		}
 	}
-	// batch queues the refusals first..last-1 in one batch, and a refusal
-	// at a location that does not exist with them when bad is set.
-	batch := func(first, last int, bad bool) {
+	// batch queues the refusals first..last-1 in one batch, with extra if
+	// not nil, and returns what extra's write returned (a panic as an error).
+	batch := func(first, last int, extra *refusal) error {
 		t.Helper()
 		release, held := holdWriter(t, db)
 		errs := make(chan error, last-first)
 		for i := first; i < last; i++ {
 			go func() { errs <- db.writeRefusal(ctx, refusalOf(locID, i)) }()
 		}
-		badErr := make(chan error, 1)
-		if bad {
-			go func() { badErr <- db.writeRefusal(ctx, refusalOf(locID+1000, -last)) }()
+		extraErr := make(chan error, 1)
+		if extra != nil {
+			go func() {
+				defer func() {
+					if p := recover(); p != nil {
+						extraErr <- fmt.Errorf("panic: %v", p)
+					}
+				}()
+				extraErr <- db.writeRefusal(ctx, extra)
+			}()
 		}
-		waitQueued(t, db, last-first+map[bool]int{true: 1}[bad])
+		waitQueued(t, db, last-first+map[bool]int{true: 1}[extra != nil])
 		release()
 		if err := <-held; err != nil {
 			t.Fatal(err)
@@ -322,18 +330,26 @@ func TestRefusalsAddedTogether(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		if bad {
-			if err := <-badErr; err == nil {
-				t.Error("a refusal at a location that does not exist was stored")
-			}
+		if extra == nil {
+			return nil
 		}
+		return <-extraErr
 	}
 	const n = 40
-	batch(0, n, false)
+	batch(0, n, nil)
 	if got := db.writer.together.Load(); got != n {
 		t.Errorf("%d refusals added together, want %d", got, n)
 	}
-	batch(n, 2*n, true)
+	if err := batch(n, 2*n, refusalOf(locID+1000, -2*n)); err == nil {
+		t.Error("a refusal at a location that does not exist was stored")
+	}
+	// A refusal whose rows make the shared statements panic panics in its
+	// own request only; the writer goes on.
+	broken := refusalOf(locID, -1)
+	broken.failed = append(broken.failed, nil)
+	if err := batch(2*n, 3*n, broken); err == nil || !strings.HasPrefix(err.Error(), "panic: ") {
+		t.Errorf("a refusal with a nil FailedCheckin: %v, want its own panic", err)
+	}
 
 	counts := map[string]int{}
 	err = db.read(ctx, func(tx *Tx) error {
@@ -354,15 +370,16 @@ func TestRefusalsAddedTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 2 * n {
+	for i := range 3 * n {
 		if d := fmt.Sprintf("refusal %d", i); counts[d] != 1 {
 			t.Errorf("%q stored %d times, want once", d, counts[d])
 		}
 	}
-	if len(counts) != 2*n {
-		t.Errorf("%d FailedCheckins stored, want %d", len(counts), 2*n)
+	if len(counts) != 3*n {
+		t.Errorf("%d FailedCheckins stored, want %d", len(counts), 3*n)
 	}
-	want := map[string]int{"shared": 2 * n, "other limit": 2 * n, "own 0": 1, fmt.Sprintf("own %d", 2*n-1): 1, fmt.Sprintf("own %d", -2*n): 0}
+	want := map[string]int{"shared": 3 * n, "other limit": 3 * n, "own 0": 1, fmt.Sprintf("own %d", 3*n-1): 1,
+		fmt.Sprintf("own %d", -2*n): 0, "own -1": 0}
 	var keys []string
 	for k := range want {
 		keys = append(keys, k)
