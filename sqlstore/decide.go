@@ -57,7 +57,7 @@ func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) err
 	case err == nil && len(dtx.failed) == 0 && len(dtx.throttled) == 0:
 		return nil
 	case err == nil:
-		return db.writeRefusal(ctx, &refusal{failed: dtx.failed, throttled: dtx.throttled})
+		return db.writeRefusal(&refusal{ctx: ctx, failed: dtx.failed, throttled: dtx.throttled})
 	case !errors.Is(err, errNeedsWrite):
 		return err
 	}
@@ -392,9 +392,7 @@ func (tx *decisionTx) AddFailedCheckin(f *checkin.FailedCheckin) error {
 		f.TeamsAtTheTimeOfCheckin, f.TariffAtTheTimeOfCheckin = snap.teams, snap.tariff
 	}
 	if tx.snapshot {
-		if f.CheckinAttemptTime.IsZero() {
-			f.CheckinAttemptTime = checkin.NewTime(tx.now)
-		}
+		tx.stampAttempt(f)
 		tx.failed = append(tx.failed, f)
 		return nil
 	}

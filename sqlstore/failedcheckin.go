@@ -16,8 +16,14 @@ func (db *DB) AddFailedCheckin(ctx context.Context, f *checkin.FailedCheckin) (i
 
 // addFailedCheckin inserts f, filling its common fields.
 func (tx *Tx) addFailedCheckin(f *checkin.FailedCheckin) error {
+	tx.stampAttempt(f)
+	return tx.db.failedCheckins.insertRow(tx, f, nil, nil)
+}
+
+// stampAttempt gives f the transaction's time as its attempt time, unless
+// the caller gave one.
+func (tx *Tx) stampAttempt(f *checkin.FailedCheckin) {
 	if f.CheckinAttemptTime.IsZero() {
 		f.CheckinAttemptTime = checkin.NewTime(tx.now)
 	}
-	return tx.db.failedCheckins.insertRow(tx, f, nil, nil)
 }

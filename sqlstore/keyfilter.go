@@ -5,14 +5,15 @@ import (
 	"sync/atomic"
 )
 
-// keyFilter is, with the memo, a Bloom filter holding at least every
-// throttling key that has a row: a check-in whose keys it does not hold has
-// no failures to count, and needs no query. It never forgets a key while
-// the key's row may exist: a key is added just before the COMMIT of the
-// batch that inserts its row, and the filter is only replaced by one built
-// inside the writer's transaction, once that transaction has committed.
-// It takes a fixed 512 KiB without a pointer, however many keys an attack
-// makes; when it fills up, more lookups go to the database, as without it.
+// keyFilter is, with the memo, a Bloom filter holding at least every key
+// that has a row: the throttling keys (memo.keys), and the credentials rows
+// hold (memo.held). A key it does not hold has no row, and its lookup needs
+// no query. It never forgets a key while the key's row may exist: a key is
+// added just before the COMMIT of the batch that inserts its row, and
+// memo.keys is only replaced by a filter built inside the writer's
+// transaction, once that transaction has committed. It takes a fixed
+// 512 KiB without a pointer, however many keys an attack makes; when it
+// fills up, more lookups go to the database, as without it.
 type keyFilter struct {
 	bits []atomic.Uint64
 	seed maphash.Seed

@@ -24,13 +24,12 @@ type refusal struct {
 
 // writeRefusal stores r in a write of its own, which on SQLite shares its
 // statements with the other refusals of the writer's batch.
-func (db *DB) writeRefusal(ctx context.Context, r *refusal) error {
-	r.ctx = ctx
+func (db *DB) writeRefusal(r *refusal) error {
 	add := func(tx *Tx) error { return tx.addRefusals([]*refusal{r}) }
 	if db.dialect == sqliteDialect && !db.closed.Load() {
-		return db.mapError(db.writer.submit(&job{ctx: ctx, fn: add, refusal: r}))
+		return db.mapError(db.writer.submit(&job{ctx: r.ctx, fn: add, refusal: r}))
 	}
-	return db.write(ctx, add)
+	return db.write(r.ctx, add)
 }
 
 // addRefusals inserts the FailedCheckins of rs (each written by its own
@@ -43,9 +42,7 @@ func (tx *Tx) addRefusals(rs []*refusal) error {
 		by := *tx
 		by.ctx = r.ctx
 		for _, f := range r.failed {
-			if f.CheckinAttemptTime.IsZero() {
-				f.CheckinAttemptTime = checkin.NewTime(tx.now)
-			}
+			tx.stampAttempt(f)
 			c, v, err := tx.db.failedCheckins.newRow(&by, f)
 			if err != nil {
 				return err
@@ -80,7 +77,7 @@ func (tx *Tx) insertMany(head, tail string, tailArgs []any, rows [][]any) error 
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		query := head + strings.TrimSuffix(strings.Repeat(marks(len(rows[0]))+", ", n), ", ") + tail
+		query := head + rowsOf(len(rows[0]), n) + tail
 		if _, err := tx.Exec(query, append(args, tailArgs...)...); err != nil {
 			return err
 		}

@@ -193,8 +193,7 @@ func insertRows(tx *Tx, table string, cols []string, n int, row func(i int) []an
 		for i := start; i < start+count; i++ {
 			args = append(args, row(i)...)
 		}
-		query := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(marks(len(cols))+", ", count), ", ")
+		query := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + rowsOf(len(cols), count)
 		var err error
 		switch {
 		case ret == nil:

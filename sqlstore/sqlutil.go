@@ -7,6 +7,11 @@ func marks(n int) string {
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }
 
+// rowsOf returns the VALUES list of n rows of width placeholders each.
+func rowsOf(width, n int) string {
+	return strings.TrimSuffix(strings.Repeat(marks(width)+", ", n), ", ")
+}
+
 // ids returns ids as query arguments.
 func ids(list []int64) []any {
 	args := make([]any, len(list))

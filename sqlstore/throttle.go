@@ -71,11 +71,11 @@ func (db *DB) keptThrottleView(ctx context.Context, businessID int64, keys []str
 	return checkin.ThrottleView{Now: tx.now, Settings: settings, States: map[string]checkin.ThrottleState{}}, true
 }
 
-// AddThrottleFailures counts a failure against each key with one upsert
-// apiece, in the order of their names so that concurrent decisions lock
-// the rows in one order. The upsert is the whole rule of counting (the
-// reference is throttle.Fail): several instances counting at once lose no
-// failure.
+// AddThrottleFailures counts a failure against each key by upsert
+// (addThrottleFailures), in the order of their names within each limit so
+// that concurrent decisions lock the rows in one order. The upsert is the
+// whole rule of counting (the reference is throttle.Fail): several
+// instances counting at once lose no failure.
 func (tx *decisionTx) AddThrottleFailures(fails []checkin.ThrottleFailure) error {
 	if tx.snapshot {
 		tx.throttled = append(tx.throttled, fails...)
@@ -116,7 +116,6 @@ func (db *DB) PurgeThrottle(ctx context.Context) (int, error) {
 			return err
 		}
 		return db.writer.changes.rebuildKeys(tx) // the filter forgets the keys purged
-
 	})
 	return int(n), err
 }

@@ -209,6 +209,15 @@ func (w *writer) runAll(batch []*job, results []jobResult, ran []bool) error {
 // alone. It returns an error only when the savepoint could not be rolled
 // back: the batch's transaction is then no longer what it was.
 func (w *writer) addTogether(batch []*job, ran []bool) error {
+	refusals := 0
+	for _, j := range batch {
+		if j.refusal != nil {
+			refusals++
+		}
+	}
+	if refusals < 2 {
+		return nil // one refusal alone is written as any other write
+	}
 	var taken []int
 	var rs []*refusal
 	for i, j := range batch {
@@ -220,10 +229,6 @@ func (w *writer) addTogether(batch []*job, ran []bool) error {
 		for _, i := range taken {
 			batch[i].state.Store(queued)
 		}
-	}
-	if len(taken) < 2 {
-		requeue()
-		return nil
 	}
 	c := w.conn
 	if _, err := c.ExecContext(background, "SAVEPOINT refusals"); err != nil {

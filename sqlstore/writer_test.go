@@ -292,6 +292,7 @@ func TestRefusalsAddedTogether(t *testing.T) {
 	refusalOf := func(locID int64, i int) *refusal {
 		desc := fmt.Sprintf("refusal %d", i)
 		return &refusal{
+			ctx:    ctx,
 			failed: []*checkin.FailedCheckin{{BusinessID: locID, Description: &desc, Source: checkin.SourceDoorAccess}},
 			throttled: []checkin.ThrottleFailure{
 				{Key: "shared", Window: time.Hour, Keep: time.Hour},
@@ -307,7 +308,7 @@ func TestRefusalsAddedTogether(t *testing.T) {
 		release, held := holdWriter(t, db)
 		errs := make(chan error, last-first)
 		for i := first; i < last; i++ {
-			go func() { errs <- db.writeRefusal(ctx, refusalOf(locID, i)) }()
+			go func() { errs <- db.writeRefusal(refusalOf(locID, i)) }()
 		}
 		extraErr := make(chan error, 1)
 		if extra != nil {
@@ -317,7 +318,7 @@ func TestRefusalsAddedTogether(t *testing.T) {
 						extraErr <- fmt.Errorf("panic: %v", p)
 					}
 				}()
-				extraErr <- db.writeRefusal(ctx, extra)
+				extraErr <- db.writeRefusal(extra)
 			}()
 		}
 		waitQueued(t, db, last-first+map[bool]int{true: 1}[extra != nil])
