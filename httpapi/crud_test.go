@@ -51,7 +51,7 @@ func createdID(t *testing.T, r *apitest.Response) int64 {
 	return apitest.Int(t, r.Object(t)["Value"].(map[string]any)["Id"])
 }
 
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 func TestEveryEntityCreateGetListReplaceDelete(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, a *apitest.API) {
@@ -138,7 +138,7 @@ func checkCommonFields(t *testing.T, rec map[string]any, created, updated time.T
 		}
 	}
 	if id, _ := rec["UniqueId"].(string); !uuidPattern.MatchString(id) {
-		t.Errorf("UniqueId = %v, want a UUID", rec["UniqueId"])
+		t.Errorf("UniqueId = %v, want a version 7 UUID", rec["UniqueId"])
 	}
 	if text, _ := rec["ToStringText"].(string); text == "" {
 		t.Errorf("ToStringText = %v, want a description", rec["ToStringText"])
