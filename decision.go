@@ -142,6 +142,11 @@ type CheckinStore interface {
 	// PersonByEmail reads a user for a password check, outside any
 	// transaction: the hash is slow by design. It returns nil when none.
 	PersonByEmail(ctx context.Context, email string) (*Person, error)
+	// RehashPassword stores newHash, of the same password, for a user whose
+	// hash oldHash was made with other parameters (secret.Upgrade), unless
+	// the hash has changed meanwhile. A failure is the store's to log: the
+	// check-in it follows is decided, and the next one tries again.
+	RehashPassword(ctx context.Context, userID int64, oldHash, newHash string)
 }
 
 // DecisionTx is what a check-in decision reads and writes, inside one

@@ -9,6 +9,7 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/secret"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
 
@@ -167,4 +168,45 @@ func TestPasswordBurstIsAnswered(t *testing.T) {
 			t.Logf("the burst took %v, less than the deadline %v: it did not test the queue for the hash", elapsed, deadline)
 		}
 	})
+}
+
+// A password hash made with the former parameters (19 MiB, 2 passes) still
+// checks the member in, and is then replaced by one with today's, so that
+// it costs what an unknown email costs; a wrong password leaves it.
+func TestCheckinPasswordUpgradesOldHash(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := storetest.DSN(t, dialect)
+			clock := checkin.NewManualClock(storetest.Start)
+			f := newFixture(t, openStore(t, dsn, clock), clock)
+			raw := storetest.SQL(t, dsn)
+			old := storetest.OldPasswordHash(janePassword) // base64 and $: no quotes to escape
+			if _, err := raw.Exec(fmt.Sprintf("UPDATE users SET password_hash = '%s' WHERE id = %d", old, f.jane.UserID)); err != nil {
+				t.Fatal(err)
+			}
+			stored := func() string {
+				var h string
+				if err := raw.QueryRow(fmt.Sprintf("SELECT password_hash FROM users WHERE id = %d", f.jane.UserID)).Scan(&h); err != nil {
+					t.Fatal(err)
+				}
+				return h
+			}
+			if _, c := f.post(`{"email":"jane@example.com","password":"wrong-password"}`); code(c) != checkin.CodeInvalidCredentials {
+				t.Fatalf("a wrong password: code %q", code(c))
+			}
+			if h := stored(); h != old {
+				t.Fatalf("a wrong password replaced the hash: %q", h)
+			}
+			if _, c := f.post(`{"email":"jane@example.com","password":"jane-password"}`); code(c) != "" {
+				t.Fatalf("the password of an old hash: code %q (%s)", code(c), c.Message)
+			}
+			want := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$", secret.ArgonMemoryKiB, secret.ArgonTime, secret.ArgonThreads)
+			if h := stored(); !strings.HasPrefix(h, want) || !secret.VerifyPassword(h, janePassword) {
+				t.Fatalf("after the check-in the hash is %q, want one of the password starting %q", h, want)
+			}
+			if _, c := f.post(`{"email":"jane@example.com","password":"jane-password"}`); code(c) != "" {
+				t.Fatalf("the password again, with its new hash: code %q (%s)", code(c), c.Message)
+			}
+		})
+	}
 }

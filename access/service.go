@@ -146,6 +146,9 @@ func (s *Service) verifyPassword(ctx context.Context, b *budget, d *decision) er
 		d.person = p
 		return nil
 	}
+	if newHash, ok := secret.Upgrade(hash, d.req.Password); ok {
+		s.Store.RehashPassword(ctx, p.ID, hash, newHash)
+	}
 	d.person = p
 	return nil
 }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin/httpapi/apitest"
+	"github.com/checkin-oss/checkin/secret"
+	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
 
 // tokenForm is a form for POST /api/token.
@@ -66,6 +69,37 @@ func TestTokenPasswordGrant(t *testing.T) {
 		json := map[string]any{"grant_type": "password", "username": admin.Email, "password": admin.Password}
 		wantOAuthError(t, a.Do("POST", "/api/token", "", json), "unsupported_grant_type")
 		wantOAuthError(t, a.Do("POST", "/api/token", "", "grant_type=password", "Content-Type: text/plain"), "unsupported_grant_type")
+	})
+}
+
+// A password hash made with the former parameters still signs its user in,
+// and the sign-in replaces it with one of today's; a wrong password leaves
+// it.
+func TestTokenPasswordGrantUpgradesOldHash(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.Admin()
+		old := storetest.OldPasswordHash(admin.Password) // base64 and $: no quotes to escape
+		email := strings.ToLower(admin.Email)
+		if _, err := a.SQL().Exec(fmt.Sprintf("UPDATE users SET password_hash = '%s' WHERE email = '%s'", old, email)); err != nil {
+			t.Fatal(err)
+		}
+		stored := func() string {
+			var h string
+			if err := a.SQL().QueryRow(fmt.Sprintf("SELECT password_hash FROM users WHERE email = '%s'", email)).Scan(&h); err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		wantOAuthError(t, a.Do("POST", "/api/token", "", tokenForm("grant_type", "password", "username", admin.Email, "password", "wrong password")), "invalid_grant")
+		if h := stored(); h != old {
+			t.Fatalf("a wrong password replaced the hash: %q", h)
+		}
+		a.SignIn(admin.Email, admin.Password)
+		want := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$", secret.ArgonMemoryKiB, secret.ArgonTime, secret.ArgonThreads)
+		if h := stored(); !strings.HasPrefix(h, want) || !secret.VerifyPassword(h, admin.Password) {
+			t.Fatalf("after the sign-in the hash is %q, want one of the password starting %q", h, want)
+		}
+		a.SignIn(admin.Email, admin.Password)
 	})
 }
 

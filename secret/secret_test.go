@@ -2,11 +2,14 @@ package secret
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 )
 
 func TestPasswordHashesKeepTheirParameters(t *testing.T) {
@@ -55,6 +58,39 @@ func TestMalformedHashesNeverMatchButCostTheSame(t *testing.T) {
 		// argon2id computation, not a few microseconds.
 		if elapsed := time.Since(start); elapsed < time.Millisecond {
 			t.Errorf("%q was refused in %v: an attacker could time it", encoded, elapsed)
+		}
+	}
+}
+
+// OldHash returns a hash of pw made with the parameters new hashes had
+// before (19 MiB, 2 passes), as rows written then hold.
+func oldHash(t testing.TB, pw string) string {
+	t.Helper()
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte(pw), salt, 2, 19*1024, 1, keyLen)
+	return fmt.Sprintf("$argon2id$v=19$m=19456,t=2,p=1$%s$%s", base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+}
+
+// A hash made with other parameters still verifies, and a password that
+// matches it gets a new hash with today's; one with today's stays.
+func TestUpgradeReplacesHashesWithOtherParameters(t *testing.T) {
+	old := oldHash(t, "correct horse")
+	if !VerifyPassword(old, "correct horse") {
+		t.Fatal("a hash with the former parameters does not verify")
+	}
+	h, ok := Upgrade(old, "correct horse")
+	if !ok || !strings.HasPrefix(h, fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$", ArgonMemoryKiB, ArgonTime, ArgonThreads)) {
+		t.Fatalf("Upgrade(old) = %q, %v: want a hash with today's parameters", h, ok)
+	}
+	if !VerifyPassword(h, "correct horse") || VerifyPassword(h, "correct hors") {
+		t.Error("the new hash does not verify the password alone")
+	}
+	if again, ok := Upgrade(h, "correct horse"); ok {
+		t.Errorf("Upgrade(new) = %q: a hash with today's parameters is replaced", again)
+	}
+	for _, encoded := range []string{"", "not a hash", strings.Replace(old, "m=19456", "m=0", 1)} {
+		if h, ok := Upgrade(encoded, "correct horse"); ok {
+			t.Errorf("Upgrade(%q) = %q: a malformed hash is replaced", encoded, h)
 		}
 	}
 }

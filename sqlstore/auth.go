@@ -29,12 +29,36 @@ func (db *DB) IssueTokens(ctx context.Context, email, password string) (*checkin
 	if !secret.VerifyPassword(hash, password) { // an unknown user costs as much as a wrong password
 		return nil, errBadLogin
 	}
+	newHash, upgrade := secret.Upgrade(hash, password)
 	var pair *checkin.TokenPair
 	err = db.write(ctx, func(tx *Tx) error {
+		if upgrade {
+			if err := rehash(tx, userID, hash, newHash); err != nil {
+				return err
+			}
+		}
 		pair, err = issueTokens(tx, userID)
 		return err
 	})
 	return pair, err
+}
+
+// RehashPassword replaces a password hash made with other parameters by
+// one of the same password (secret.Upgrade). A failure is logged, not
+// returned: the check-in it follows is decided, and the next one tries
+// again.
+func (db *DB) RehashPassword(ctx context.Context, userID int64, oldHash, newHash string) {
+	if err := db.write(ctx, func(tx *Tx) error { return rehash(tx, userID, oldHash, newHash) }); err != nil {
+		db.Log.Warn("could not store a password's new hash", "user", userID, "err", err)
+	}
+}
+
+// rehash stores newHash unless the user's hash is no longer oldHash (the
+// password was changed meanwhile). The password is the same, so it changes
+// neither the user's UpdatedOn nor their sign-ins.
+func rehash(tx *Tx, userID int64, oldHash, newHash string) error {
+	_, err := tx.Exec("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", newHash, userID, oldHash)
+	return err
 }
 
 func issueTokens(tx *Tx, userID int64) (*checkin.TokenPair, error) {

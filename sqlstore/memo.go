@@ -248,7 +248,7 @@ func (m *memo) mark(all bool, deps []int64, inflight int) {
 }
 
 // The memo yields its memory to the work the server does: password hashes
-// (19 MiB each) in a burst would otherwise share the heap's soft limit with
+// (7 MiB each) in a burst would otherwise share the heap's soft limit with
 // it, and the garbage collector would then run almost without pause.
 // When the heap's live objects pass heapShare of the soft limit, the memo
 // forgets everything and keeps nothing new until they are back under

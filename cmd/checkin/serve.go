@@ -69,8 +69,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // defaultMemoryLimit is the heap size past which the garbage collector
 // works harder, unless GOMEMLIMIT says otherwise. Each password hash takes
-// 19 MiB for a moment (argon2id); left to GOGC alone, two at a time under a
-// burst of password check-ins would let the heap grow past 100 MB.
+// 7 MiB for a moment (argon2id), and a burst of password check-ins makes
+// them without pause; the limit keeps the heap from growing with that
+// garbage, and the server under 100 MB.
 const defaultMemoryLimit = 64 << 20
 
 func limitMemory() {
