@@ -39,7 +39,7 @@ func (s *Service) budget() *budget {
 // and takes its time from the budget.
 func (b *budget) bound(ctx context.Context) (context.Context, func()) {
 	if b.unlimited {
-		return context.WithCancel(ctx)
+		return ctx, func() {}
 	}
 	start := time.Now()
 	bounded, cancel := context.WithTimeout(ctx, b.left)
@@ -47,6 +47,16 @@ func (b *budget) bound(ctx context.Context) (context.Context, func()) {
 		cancel()
 		b.left -= time.Since(start)
 	}
+}
+
+// whole bounds ctx by all that is left at once, for steps that follow one
+// another with nothing else between them: one deadline is then the same
+// bound as one per step, and costs a timer instead of two. The steps bound
+// nothing more.
+func (b *budget) whole(ctx context.Context) (context.Context, func()) {
+	bounded, cancel := b.bound(ctx)
+	b.unlimited = true
+	return bounded, cancel
 }
 
 // Outcome is a decision and how to answer it.
@@ -90,6 +100,11 @@ func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req ch
 	}
 	d := &decision{loc: loc, req: req, plan: p}
 	b := s.budget()
+	if p.method != MethodPassword { // the password's hash, between the steps, is not the database's time
+		var cancel func()
+		ctx, cancel = b.whole(ctx)
+		defer cancel()
+	}
 	if s.Throttle != nil {
 		bounded, cancel := b.bound(ctx)
 		v, done, err := s.Throttle.Check(bounded, p.attempt(loc.ID, req, from))

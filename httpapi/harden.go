@@ -70,10 +70,19 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			s.refuseBody(w, r, checkin.Errorf(checkin.EINVALID, "The request body could not be read."))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = &heldBody{bytes.NewReader(body), body}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// heldBody is a body limitBody has read whole: readBody takes its bytes
+// rather than copy them.
+type heldBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (*heldBody) Close() error { return nil }
 
 // refuseBody answers a body that was not read, in the shape of its route:
 // a check-in refusal, an OAuth2 error or the admin API's error.

@@ -177,6 +177,9 @@ func readBody(r *http.Request, want ...string) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !hasMediaType(ct, want...) {
 		return nil, checkin.Errorf(checkin.EMEDIATYPE, "Content-Type must be %s.", want[0])
 	}
+	if h, ok := r.Body.(*heldBody); ok && h.Len() == len(h.b) {
+		return h.b, nil // unread, and already bounded
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, checkin.Errorf(checkin.EINVALID, "The request body could not be read.")

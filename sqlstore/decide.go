@@ -102,10 +102,11 @@ type decisionTx struct {
 	snapshot  bool
 	failed    []*checkin.FailedCheckin
 	throttled []checkin.ThrottleFailure
-	// read are the members the decision has read, by coworker id. On a
-	// snapshot nothing changes them, so locking one, or asking for their
-	// open check-in at their own location, needs no query.
-	read            map[int64]readMember
+	// read are the members the decision has read (a few: a slice costs
+	// less than a map). On a snapshot nothing changes them, so locking one,
+	// or asking for their open check-in at their own location, needs no
+	// query.
+	read            []readMember
 	settingsChanged bool
 	// memo, on SQLite, answers lookups from memory (memo-only) or keeps
 	// those read on the snapshot.
@@ -170,7 +171,7 @@ func (tx *decisionTx) keptMembers(key, cred string, query string, args ...any) (
 	}
 	rs := make([]readMember, len(ms))
 	for i, m := range ms {
-		rs[i] = tx.read[m.CoworkerID]
+		rs[i], _ = tx.readOf(m.CoworkerID)
 	}
 	tx.memo.m.putMembers(key, tx.memo.seq, rs)
 	return ms, nil
@@ -185,10 +186,23 @@ func (tx *decisionTx) heldByNoOne(cred string) bool {
 }
 
 func (tx *decisionTx) remember(r readMember) {
-	if tx.read == nil {
-		tx.read = map[int64]readMember{}
+	for i := range tx.read {
+		if tx.read[i].member.CoworkerID == r.member.CoworkerID {
+			tx.read[i] = r
+			return
+		}
 	}
-	tx.read[r.member.CoworkerID] = r
+	tx.read = append(tx.read, r)
+}
+
+// readOf returns the member with that coworker id the decision has read.
+func (tx *decisionTx) readOf(coworkerID int64) (readMember, bool) {
+	for _, r := range tx.read {
+		if r.member.CoworkerID == coworkerID {
+			return r, true
+		}
+	}
+	return readMember{}, false
 }
 
 func (tx *decisionTx) Settings(businessID int64) (checkin.Settings, error) {
@@ -300,7 +314,7 @@ func (tx *decisionTx) MembersByCard(networkID int64, card string) ([]checkin.Mem
 }
 
 func (tx *decisionTx) LockMember(coworkerID int64) (*checkin.Member, error) {
-	if r, ok := tx.read[coworkerID]; ok && tx.snapshot {
+	if r, ok := tx.readOf(coworkerID); ok && tx.snapshot {
 		return &r.member, nil
 	}
 	lock := ""
