@@ -37,32 +37,54 @@ func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return req, errInvalidRequest
 	}
-	strs := map[string]*string{"email": &req.Email, "password": &req.Password, "pincode": &req.Pincode,
-		"mac": &req.MAC, "token": &req.Token, "accesscardid": &req.AccessCardID}
-	bools := map[string]*bool{"disconnect": &req.Disconnect, "toggle": &req.Toggle, "donotcheckin": &req.DoNotCheckIn}
-	seen := map[string]bool{}
+	var seen uint16
 	for key, val := range raw {
-		name := strings.ToLower(key)
-		s, isString := strs[name]
-		b, isBool := bools[name]
-		if !isString && !isBool {
+		str, flag, bit := requestField(&req, strings.ToLower(key))
+		if bit == 0 {
 			continue
 		}
-		if seen[name] {
+		if seen&bit != 0 {
 			return req, errInvalidRequest
 		}
-		seen[name] = true
+		seen |= bit
 		var err error
-		if isString {
-			*s, err = lenientString(val)
+		if str != nil {
+			*str, err = lenientString(val)
 		} else {
-			*b, err = lenientBool(val)
+			*flag, err = lenientBool(val)
 		}
 		if err != nil {
 			return req, err
 		}
 	}
 	return req, nil
+}
+
+// requestField returns the field of req that a lower-case key names, a
+// string or a flag, and a bit of its own; bit is 0 for a key that names no
+// field.
+func requestField(req *checkin.CheckinRequest, name string) (str *string, flag *bool, bit uint16) {
+	switch name {
+	case "email":
+		return &req.Email, nil, 1 << 0
+	case "password":
+		return &req.Password, nil, 1 << 1
+	case "pincode":
+		return &req.Pincode, nil, 1 << 2
+	case "mac":
+		return &req.MAC, nil, 1 << 3
+	case "token":
+		return &req.Token, nil, 1 << 4
+	case "accesscardid":
+		return &req.AccessCardID, nil, 1 << 5
+	case "disconnect":
+		return nil, &req.Disconnect, 1 << 6
+	case "toggle":
+		return nil, &req.Toggle, 1 << 7
+	case "donotcheckin":
+		return nil, &req.DoNotCheckIn, 1 << 8
+	}
+	return nil, nil, 0
 }
 
 func lenientString(raw json.RawMessage) (string, error) {
