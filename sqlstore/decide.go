@@ -186,6 +186,9 @@ func (tx *decisionTx) heldByNoOne(cred string) bool {
 }
 
 func (tx *decisionTx) remember(r readMember) {
+	if c := tx.writerChanges(); c != nil {
+		r.rows = c.rows
+	}
 	for i := range tx.read {
 		if tx.read[i].member.CoworkerID == r.member.CoworkerID {
 			tx.read[i] = r
@@ -195,14 +198,33 @@ func (tx *decisionTx) remember(r readMember) {
 	tx.read = append(tx.read, r)
 }
 
-// readOf returns the member with that coworker id the decision has read.
+// readOf returns the member with that coworker id the decision has read,
+// if what it read is still what the database holds: always on a snapshot,
+// where nothing changes; in SQLite's writer, while no row has changed since
+// (the writer is the only one that writes, and the memo's hook counts every
+// row it changes). A member read on PostgreSQL's write transaction is read
+// again, locked.
 func (tx *decisionTx) readOf(coworkerID int64) (readMember, bool) {
 	for _, r := range tx.read {
-		if r.member.CoworkerID == coworkerID {
+		if r.member.CoworkerID != coworkerID {
+			continue
+		}
+		if tx.snapshot {
 			return r, true
 		}
+		c := tx.writerChanges()
+		return r, c != nil && c.rows == r.rows
 	}
 	return readMember{}, false
+}
+
+// writerChanges is the writer's follower of changed rows, when the decision
+// runs in SQLite's writer with the memo; nil otherwise.
+func (tx *decisionTx) writerChanges() *changes {
+	if tx.snapshot || tx.db.writer == nil {
+		return nil
+	}
+	return tx.db.writer.changes
 }
 
 func (tx *decisionTx) Settings(businessID int64) (checkin.Settings, error) {
@@ -259,6 +281,9 @@ const memberSelect = `SELECT c.id, c.user_id, c.business_id, c.full_name, c.emai
 type readMember struct {
 	member checkin.Member
 	open   *checkin.OpenCheckin
+	// rows is, for a member read in SQLite's writer with the memo, the
+	// count of rows the writer had changed then (changes.rows).
+	rows uint64
 }
 
 func (tx *decisionTx) members(query string, args ...any) ([]checkin.Member, error) {
@@ -314,7 +339,7 @@ func (tx *decisionTx) MembersByCard(networkID int64, card string) ([]checkin.Mem
 }
 
 func (tx *decisionTx) LockMember(coworkerID int64) (*checkin.Member, error) {
-	if r, ok := tx.readOf(coworkerID); ok && tx.snapshot {
+	if r, ok := tx.readOf(coworkerID); ok {
 		return &r.member, nil
 	}
 	lock := ""

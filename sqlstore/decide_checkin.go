@@ -21,7 +21,7 @@ func (tx *decisionTx) openCheckin(where string, args ...any) (*checkin.OpenCheck
 }
 
 func (tx *decisionTx) OpenCheckin(coworkerID, businessID int64) (*checkin.OpenCheckin, error) {
-	if r, ok := tx.readOf(coworkerID); ok && tx.snapshot && r.member.BusinessID == businessID {
+	if r, ok := tx.readOf(coworkerID); ok && r.member.BusinessID == businessID {
 		if r.open == nil {
 			return nil, nil
 		}

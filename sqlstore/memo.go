@@ -317,7 +317,11 @@ func memoKey(kind byte, id int64, text string) string {
 // changes collects the keys one writer batch changes, from SQLite's
 // pre-update hook, and marks each once in the memo.
 type changes struct {
-	m           *memo
+	m *memo
+	// rows counts the rows the writer has changed, ever: a decision in
+	// the writer that read a row when rows was n knows it unchanged while
+	// rows is still n.
+	rows        uint64
 	coworkerCol int  // checkins.coworker_id's column
 	all         bool // a table every lookup may read changed
 	begun       bool // the changes are marked in the memo
@@ -347,6 +351,7 @@ var tablesNotKept = map[string]bool{
 
 // row is SQLite's pre-update hook: one row is about to change.
 func (c *changes) rowChanging(d sqlite.SQLitePreUpdateData) {
+	c.rows++
 	switch {
 	case d.TableName == "checkins":
 		c.coworkerOf(d, false)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +107,51 @@ func TestMemoOption(t *testing.T) {
 				t.Errorf("--db m.db%s: memo %v, want %v", tc.option, got, tc.wantMemo)
 			}
 		})
+	}
+}
+
+// TestWriterRereadsChangedMembers: a member a decision has read in SQLite's
+// writer serves its lock and its open check-in without a query while no
+// row has changed since, and is read again once one has.
+func TestWriterRereadsChangedMembers(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	b := checkin.Businesses.New()
+	b.Name, b.WebAddress, b.TimeZone = "Acme", "acme", "Europe/London"
+	businessID, err := db.Businesses().Create(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedMembers(ctx, businessID, 0, 0, "", []SeedMember{{FullName: "Jane Doe", Email: "jane@example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		dtx := &decisionTx{Tx: tx}
+		ms, err := dtx.members(memberSelect+" WHERE c.email = ?", "jane@example.com")
+		if err != nil || len(ms) != 1 {
+			return fmt.Errorf("members: %v, %v", ms, err) // not t.Fatal: this runs in the writer's goroutine
+		}
+		id := ms[0].CoworkerID
+		if _, fresh := dtx.readOf(id); !fresh {
+			t.Error("a member just read in the writer is not taken as read")
+		}
+		if _, err := tx.Exec("UPDATE coworkers SET full_name = 'Jane Roe' WHERE id = ?", id); err != nil {
+			return err
+		}
+		if r, fresh := dtx.readOf(id); fresh {
+			t.Errorf("after a change the member is still taken as read: %q", r.member.FullName)
+		}
+		m, err := dtx.LockMember(id)
+		if err != nil || m == nil || m.FullName != "Jane Roe" {
+			t.Errorf("LockMember after the change = %+v, %v; want Jane Roe", m, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
