@@ -60,7 +60,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			s.refuseBody(w, r, errTooLarge)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		body, err := readWhole(http.MaxBytesReader(w, r.Body, maxBodyBytes), r.ContentLength)
 		var tooLarge *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooLarge):
@@ -73,6 +73,18 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		r.Body = &heldBody{bytes.NewReader(body), body}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// readWhole reads a body to its end: into a buffer of the length the
+// request declares (net/http then ends the body there, or reports it cut
+// short), else as it comes.
+func readWhole(body io.Reader, length int64) ([]byte, error) {
+	if length < 0 {
+		return io.ReadAll(body)
+	}
+	b := make([]byte, length)
+	_, err := io.ReadFull(body, b)
+	return b, err
 }
 
 // heldBody is a body limitBody has read whole: readBody takes its bytes

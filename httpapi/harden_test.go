@@ -1,9 +1,12 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -97,6 +100,36 @@ func TestBodiesUpToSixtyFourKiBAreRead(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusRequestEntityTooLarge {
 			t.Errorf("a body of exactly 64 KiB: got %d %s, want it read", resp.StatusCode, raw)
+		}
+	})
+}
+
+// A body shorter than its Content-Length, its sender gone quiet, is
+// answered 400 in its route's shape as soon as the connection says no more
+// is coming; nothing is decided.
+func TestBodiesCutShortAreAnswered400(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		a.Create(a.AdminToken(), businessesPath, map[string]any{"Name": "Acme", "WebAddress": "acme"})
+		conn, err := net.Dial("tcp", strings.TrimPrefix(a.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		body := `{"accessCardId":"CA`
+		fmt.Fprintf(conn, "POST /api/public/checkin HTTP/1.1\r\nHost: acme.localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body)+20, body)
+		conn.(*net.TCPConn).CloseWrite()
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var refusal checkin.Confirmation
+		if err := json.NewDecoder(resp.Body).Decode(&refusal); err != nil || resp.StatusCode != http.StatusBadRequest ||
+			len(refusal.Errors) != 1 || refusal.Errors[0].Message != checkin.CodeInvalidRequestData || !strings.Contains(refusal.Message, "could not be read") {
+			t.Errorf("a check-in body cut short: got %d %+v (%v), want 400 INVALID_REQUEST_DATA saying the body could not be read", resp.StatusCode, refusal, err)
+		}
+		if n := a.Get(a.AdminToken(), "/api/spaces/failedcheckins")["TotalItems"]; n != json.Number("0") {
+			t.Errorf("FailedCheckins after a body cut short: %v, want 0 (nothing was decided)", n)
 		}
 	})
 }
