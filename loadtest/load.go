@@ -62,6 +62,9 @@ func (l *Load) Run(ctx context.Context) *LoadResult {
 		res.Methods = append(res.Methods, &MethodResult{Method: m.Name, Latency: new(Histogram)})
 	}
 	r := &run{load: l, res: res, schedule: l.Mix.schedule(), seqs: make([]atomic.Uint64, len(l.Mix.Methods))}
+	for i, m := range l.Mix.Methods {
+		r.firsts = append(r.firsts, uint64(i*m.identities(l.Seed)/len(l.Mix.Methods)))
+	}
 	r.start = time.Now().Add(l.Warmup)
 	r.end = r.start.Add(l.Duration)
 	var wg sync.WaitGroup
@@ -87,11 +90,15 @@ func (l *Load) Run(ctx context.Context) *LoadResult {
 
 // run is a Load under way.
 type run struct {
-	load       *Load
-	res        *LoadResult
-	schedule   []int
-	next       atomic.Uint64   // the sequence of all requests
-	seqs       []atomic.Uint64 // each method's own sequence
+	load     *Load
+	res      *LoadResult
+	schedule []int
+	next     atomic.Uint64   // the sequence of all requests
+	seqs     []atomic.Uint64 // each method's own sequence
+	// firsts is where each method's walk starts: method i of n at i/n of
+	// its identities, so that the methods of a mix, which walk the same
+	// members, do not name one member at the same moment, as no door does.
+	firsts     []uint64
 	start, end time.Time
 	mu         sync.Mutex // guards the counters and samples of res
 }
@@ -134,7 +141,7 @@ func (r *run) worker(ctx context.Context) {
 		k := r.next.Add(1) - 1
 		mi := r.schedule[k%uint64(len(r.schedule))]
 		m := r.load.Mix.Methods[mi]
-		id := int((r.seqs[mi].Add(1) - 1) % uint64(m.identities(r.load.Seed)))
+		id := int((r.firsts[mi] + r.seqs[mi].Add(1) - 1) % uint64(m.identities(r.load.Seed)))
 		body = m.body(body[:0], id)
 		req = appendRequest(req[:0], CheckinPath, r.load.Host, body)
 		began := time.Now()
