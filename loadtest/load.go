@@ -62,9 +62,7 @@ func (l *Load) Run(ctx context.Context) *LoadResult {
 		res.Methods = append(res.Methods, &MethodResult{Method: m.Name, Latency: new(Histogram)})
 	}
 	r := &run{load: l, res: res, schedule: l.Mix.schedule(), seqs: make([]atomic.Uint64, len(l.Mix.Methods))}
-	for i, m := range l.Mix.Methods {
-		r.firsts = append(r.firsts, uint64(i*m.identities(l.Seed)/len(l.Mix.Methods)))
-	}
+	r.firsts = l.Mix.walkStarts(l.Seed)
 	r.start = time.Now().Add(l.Warmup)
 	r.end = r.start.Add(l.Duration)
 	var wg sync.WaitGroup
@@ -101,6 +99,16 @@ type run struct {
 	firsts     []uint64
 	start, end time.Time
 	mu         sync.Mutex // guards the counters and samples of res
+}
+
+// walkStarts returns where each method's walk starts: method i of n at
+// i/n of its identities.
+func (mx Mix) walkStarts(s SeedConfig) []uint64 {
+	firsts := make([]uint64, len(mx.Methods))
+	for i, m := range mx.Methods {
+		firsts[i] = uint64(i * m.identities(s) / len(mx.Methods))
+	}
+	return firsts
 }
 
 // measure samples the server and this process over the measured window.

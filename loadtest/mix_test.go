@@ -146,3 +146,25 @@ func mustMix(t *testing.T, s string) Mix {
 	}
 	return mix
 }
+
+// The methods of a mix walk the same members from points apart, so that no
+// member is named by two methods at once, as at no door.
+func TestWalksStartApart(t *testing.T) {
+	seed := SeedConfig{Members: 10_000, Tokens: 1_000}
+	for _, tt := range []struct {
+		mix  string
+		want []uint64
+	}{
+		{"card=1,mac=1,pincode=1", []uint64{0, 3_333, 6_666}},
+		{"token=1", []uint64{0}},
+		{"card=1,token=1", []uint64{0, 500}},
+	} {
+		mix, err := ParseMix(tt.mix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mix.walkStarts(seed); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: walks start at %v, want %v", tt.mix, got, tt.want)
+		}
+	}
+}
