@@ -486,9 +486,13 @@ func (c *changes) rebuildKeys(tx *Tx) error {
 // followChanges registers the pre-update hook on the writer's connection,
 // which makes every change the store makes from now on.
 func followChanges(ctx context.Context, c *conn) (*changes, error) {
-	ch := &changes{m: newMemo(), coworkerCol: -1, pincodeCol: -1, seen: map[int64]struct{}{}}
-	if err := c.c.QueryRowContext(ctx, "SELECT cid FROM pragma_table_info('checkins') WHERE name = 'coworker_id'").Scan(&ch.coworkerCol); err != nil {
-		return nil, fmt.Errorf("find checkins.coworker_id: %w", err)
+	ch := &changes{m: newMemo(), seen: map[int64]struct{}{}}
+	var err error
+	if ch.coworkerCol, err = columnOf(ctx, c, "checkins", "coworker_id"); err != nil {
+		return nil, err
+	}
+	if ch.pincodeCol, err = columnOf(ctx, c, "coworkers", "access_pincode"); err != nil {
+		return nil, err
 	}
 	rows, err := c.c.QueryContext(ctx, "SELECT name FROM throttle_keys")
 	keys, err := keyFilterOf(rows, err, maphash.MakeSeed())
@@ -496,9 +500,6 @@ func followChanges(ctx context.Context, c *conn) (*changes, error) {
 		return nil, fmt.Errorf("read the throttling keys: %w", err)
 	}
 	ch.m.keys.Store(keys)
-	if err := c.c.QueryRowContext(ctx, "SELECT cid FROM pragma_table_info('coworkers') WHERE name = 'access_pincode'").Scan(&ch.pincodeCol); err != nil {
-		return nil, fmt.Errorf("find coworkers.access_pincode: %w", err)
-	}
 	rows, err = c.c.QueryContext(ctx, `SELECT 'c' || card FROM coworker_cards UNION ALL SELECT 'p' || access_pincode FROM coworkers
 		UNION ALL SELECT 'd' || mac FROM user_devices UNION ALL SELECT 'd' || mac FROM token_devices`)
 	if ch.m.held, err = keyFilterOf(rows, err, maphash.MakeSeed()); err != nil {
@@ -513,6 +514,16 @@ func followChanges(ctx context.Context, c *conn) (*changes, error) {
 		return nil
 	})
 	return ch, err
+}
+
+// columnOf returns the place of a table's column among its columns, as the
+// pre-update hook numbers a row's values.
+func columnOf(ctx context.Context, c *conn, table, column string) (int, error) {
+	var cid int
+	if err := c.c.QueryRowContext(ctx, "SELECT cid FROM pragma_table_info(?) WHERE name = ?", table, column).Scan(&cid); err != nil {
+		return 0, fmt.Errorf("find %s.%s: %w", table, column, err)
+	}
+	return cid, nil
 }
 
 // keyFilterOf builds a key filter of the names a query returns.

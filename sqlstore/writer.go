@@ -206,8 +206,8 @@ func (w *writer) runAll(batch []*job, results []jobResult, ran []bool) error {
 // marks their jobs ran. If that fails, it rolls the savepoint back and
 // leaves the jobs queued, to run one by one like any other, so that a
 // refusal whose rows cannot be added (its location just deleted) fails
-// alone. It returns an error only when the savepoint could not be rolled
-// back: the batch's transaction is then no longer what it was.
+// alone. It returns an error only when the savepoint broke (inSavepoint):
+// the batch's transaction is then no longer what it was.
 func (w *writer) addTogether(batch []*job, ran []bool) error {
 	refusals := 0
 	for _, j := range batch {
@@ -225,48 +225,36 @@ func (w *writer) addTogether(batch []*job, ran []bool) error {
 			taken, rs = append(taken, i), append(rs, j.refusal)
 		}
 	}
-	requeue := func() {
+	r, broken := w.inSavepoint(background, func(tx *Tx) error { return tx.addRefusals(rs) })
+	switch {
+	case broken:
+		return r.err
+	case r.err != nil || r.panic != nil: // run alone, the refusal that fails or panics does so in its own request
 		for _, i := range taken {
 			batch[i].state.Store(queued)
 		}
-	}
-	c := w.conn
-	if _, err := c.ExecContext(background, "SAVEPOINT refusals"); err != nil {
-		return err
-	}
-	tx := &Tx{q: c, db: w.db, ctx: context.WithValue(background, inWriter{}, true), now: w.db.now()}
-	add := func() (err error) {
-		defer func() { // run alone, the refusal that panics does so in its own request
-			if p := recover(); p != nil {
-				err = fmt.Errorf("sqlstore: adding refusals together panicked: %v", p)
-			}
-		}()
-		return tx.addRefusals(rs)
-	}
-	if err := add(); err != nil {
-		if _, e := c.ExecContext(background, "ROLLBACK TO refusals"); e != nil {
-			return errors.Join(err, e)
-		}
-		requeue()
-	} else {
+	default:
 		for _, i := range taken {
 			ran[i] = true
 		}
 		w.together.Add(int64(len(taken)))
 	}
-	_, err := c.ExecContext(background, "RELEASE refusals")
-	return err
+	return nil
 }
 
-// run runs one job in a savepoint of the batch's transaction. It reports
-// broken when the job failed and its savepoint could not be rolled back:
-// the batch's transaction is then no longer what it was.
-func (w *writer) run(j *job) (r jobResult, broken bool) {
+// run runs one job in a savepoint of the batch's transaction.
+func (w *writer) run(j *job) (r jobResult, broken bool) { return w.inSavepoint(j.ctx, j.fn) }
+
+// inSavepoint runs fn, for a request with context ctx, in a savepoint of
+// the batch's transaction, rolled back when fn fails or panics. It reports
+// broken when the savepoint could not be set, rolled back or released: the
+// batch's transaction is then no longer what it was.
+func (w *writer) inSavepoint(ctx context.Context, fn func(*Tx) error) (r jobResult, broken bool) {
 	c := w.conn
 	if _, err := c.ExecContext(background, "SAVEPOINT job"); err != nil {
 		return jobResult{err: err}, true
 	}
-	tx := &Tx{q: c, db: w.db, ctx: context.WithValue(j.ctx, inWriter{}, true), now: w.db.now()}
+	tx := &Tx{q: c, db: w.db, ctx: context.WithValue(ctx, inWriter{}, true), now: w.db.now()}
 	defer func() {
 		if p := recover(); p != nil {
 			r = jobResult{panic: p}
@@ -281,7 +269,7 @@ func (w *writer) run(j *job) (r jobResult, broken bool) {
 			r.err, broken = errors.Join(r.err, err), true
 		}
 	}()
-	return jobResult{err: j.fn(tx)}, false
+	return jobResult{err: fn(tx)}, false
 }
 
 // close stops the writer once the batch running, if any, is answered; the
