@@ -28,6 +28,9 @@ type hooks[T any] struct {
 	// beforeTx runs before the write transaction begins, for slow work such
 	// as password hashing that must not hold the database's write lock.
 	beforeTx func(rec *T) error
+	// check runs before the write transaction too, for checks that may
+	// wait on the network, such as resolving a webhook's host.
+	check func(ctx context.Context, rec *T) error
 	// prepare checks what needs the database and derives values before a
 	// create (old is nil) or a replace.
 	prepare func(tx *Tx, rec, old *T) error
@@ -155,10 +158,15 @@ func (t *table[T]) readOnly() error {
 }
 
 // validate runs the record's own checks, which also normalise it, then the
-// beforeTx hook.
-func (t *table[T]) validate(rec *T) error {
+// check and beforeTx hooks.
+func (t *table[T]) validate(ctx context.Context, rec *T) error {
 	if v, ok := any(rec).(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	if t.hooks.check != nil {
+		if err := t.hooks.check(ctx, rec); err != nil {
 			return err
 		}
 	}
@@ -173,7 +181,7 @@ func (t *table[T]) Create(ctx context.Context, rec *T) (int64, error) {
 	if t.entity.ReadOnly {
 		return 0, t.readOnly()
 	}
-	if err := t.validate(rec); err != nil {
+	if err := t.validate(ctx, rec); err != nil {
 		return 0, err
 	}
 	err := t.db.write(ctx, func(tx *Tx) error {
@@ -264,7 +272,7 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 	if t.entity.ReadOnly {
 		return t.readOnly()
 	}
-	if err := t.validate(rec); err != nil {
+	if err := t.validate(ctx, rec); err != nil {
 		return err
 	}
 	err := t.db.write(ctx, func(tx *Tx) error {
