@@ -20,8 +20,9 @@ import (
 // JSON object of the CheckInRequest fields.
 var errInvalidRequest = errors.New("invalid request data")
 
-// maxFieldLength bounds every string field; no credential is longer.
-const maxFieldLength = 1024
+// MaxFieldLength bounds every string field, and each of the Basic
+// credentials; no credential is longer.
+const MaxFieldLength = 1024
 
 // DecodeRequest reads a CheckInRequest. Field names match in any letter
 // case and unknown fields are ignored. As the .NET clients written for
@@ -94,7 +95,7 @@ func lenientString(raw json.RawMessage) (string, error) {
 		return "", nil
 	case len(raw) > 0 && raw[0] == '"':
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil || len(s) > maxFieldLength {
+		if err := json.Unmarshal(raw, &s); err != nil || len(s) > MaxFieldLength {
 			return "", errInvalidRequest
 		}
 		return s, nil
@@ -123,16 +124,36 @@ func lenientBool(raw json.RawMessage) (bool, error) {
 	return false, errInvalidRequest
 }
 
-// BasicCredentials reads "Authorization: Basic base64(email:password)".
+// ErrNoBasic is ParseBasic's answer to a header of another scheme, or none.
+var ErrNoBasic = errors.New("no Basic credentials")
+
+// BasicCredentials reads "Authorization: Basic base64(email:password)"; ok
+// is false for any other header, and for credentials that ParseBasic refuses.
 func BasicCredentials(header string) (email, password string, ok bool) {
+	email, password, err := ParseBasic(header)
+	return email, password, err == nil
+}
+
+// ParseBasic reads "Authorization: Basic base64(email:password)". It returns
+// ErrNoBasic when the header is not of the Basic scheme, and another error
+// when it is but does not hold an email, a colon and a password, or when
+// either is longer than MaxFieldLength.
+func ParseBasic(header string) (email, password string, err error) {
 	scheme, encoded, found := strings.Cut(header, " ")
 	if !found || !strings.EqualFold(scheme, "Basic") {
-		return "", "", false
+		return "", "", ErrNoBasic
 	}
-	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+	encoded = strings.TrimSpace(encoded)
+	if len(encoded) > 4*(2*MaxFieldLength+3)/3 {
+		return "", "", errInvalidRequest
+	}
+	decoded, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil {
-		return "", "", false
+		return "", "", errInvalidRequest
 	}
-	email, password, ok = strings.Cut(string(decoded), ":")
-	return email, password, ok && email != ""
+	email, password, ok := strings.Cut(string(decoded), ":")
+	if !ok || email == "" || len(email) > MaxFieldLength || len(password) > MaxFieldLength {
+		return "", "", errInvalidRequest
+	}
+	return email, password, nil
 }

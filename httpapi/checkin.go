@@ -87,7 +87,12 @@ func (s *Server) checkinRequest(r *http.Request) (checkin.CheckinRequest, bool) 
 	if err != nil {
 		return req, false
 	}
-	if email, password, ok := access.BasicCredentials(r.Header.Get("Authorization")); ok && req.Email == "" && req.Password == "" {
+	email, password, err := access.ParseBasic(r.Header.Get("Authorization"))
+	switch {
+	case errors.Is(err, access.ErrNoBasic):
+	case err != nil:
+		return req, false // too long, or not email:password
+	case req.Email == "" && req.Password == "":
 		req.Email, req.Password = email, password
 	}
 	return req, true
