@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -32,11 +33,11 @@ const MaxFieldLength = 1024
 func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
 	var req checkin.CheckinRequest
 	if checkin.TooDeep(body, checkin.MaxJSONDepth) {
-		return req, errInvalidRequest
+		return req, invalid("the body nests deeper than %d levels", checkin.MaxJSONDepth)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return req, errInvalidRequest
+		return req, invalid("the body is not a JSON object")
 	}
 	var seen uint16
 	for key, val := range raw {
@@ -45,7 +46,7 @@ func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
 			continue
 		}
 		if seen&bit != 0 {
-			return req, errInvalidRequest
+			return req, invalid("the field %s is given twice, in different letter cases", strings.ToLower(key))
 		}
 		seen |= bit
 		var err error
@@ -55,10 +56,36 @@ func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
 			*flag, err = lenientBool(val)
 		}
 		if err != nil {
-			return req, err
+			return req, invalid("the field %s %s", strings.ToLower(key), err.Error())
 		}
 	}
 	return req, nil
+}
+
+// invalid is an INVALID_REQUEST_DATA refusal with its reason, for the log
+// (never the values sent, which may be credentials).
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errInvalidRequest}, args...)...)
+}
+
+// IsPascalCase reports whether a request body's first key starts with an
+// upper-case letter ({"AccessCardId":...}), as the older Nexudus
+// documentation and the clients written from it send: such a request is
+// answered in PascalCase (checkin.Confirmation.Pascal).
+func IsPascalCase(body []byte) bool {
+	i := 0
+	skip := func() {
+		for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n') {
+			i++
+		}
+	}
+	skip()
+	if i >= len(body) || body[i] != '{' {
+		return false
+	}
+	i++
+	skip()
+	return i+1 < len(body) && body[i] == '"' && body[i+1] >= 'A' && body[i+1] <= 'Z'
 }
 
 // requestField returns the field of req that a lower-case key names, a
@@ -95,14 +122,17 @@ func lenientString(raw json.RawMessage) (string, error) {
 		return "", nil
 	case len(raw) > 0 && raw[0] == '"':
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil || len(s) > MaxFieldLength {
-			return "", errInvalidRequest
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", errors.New("is not a valid JSON string")
+		}
+		if len(s) > MaxFieldLength {
+			return "", fmt.Errorf("is longer than %d bytes", MaxFieldLength)
 		}
 		return s, nil
 	}
 	var n json.Number
 	if err := json.Unmarshal(raw, &n); err != nil || len(n) > 64 {
-		return "", errInvalidRequest
+		return "", errors.New("must be a string")
 	}
 	return n.String(), nil
 }
@@ -121,7 +151,7 @@ func lenientBool(raw json.RawMessage) (bool, error) {
 			return v, nil
 		}
 	}
-	return false, errInvalidRequest
+	return false, errors.New("must be true or false")
 }
 
 // ErrNoBasic is ParseBasic's answer to a header of another scheme, or none.
@@ -145,15 +175,18 @@ func ParseBasic(header string) (email, password string, err error) {
 	}
 	encoded = strings.TrimSpace(encoded)
 	if len(encoded) > 4*(2*MaxFieldLength+3)/3 {
-		return "", "", errInvalidRequest
+		return "", "", invalid("the Basic credentials are longer than %d bytes each", MaxFieldLength)
 	}
 	decoded, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil {
-		return "", "", errInvalidRequest
+		return "", "", invalid("the Basic credentials are not base64")
 	}
 	email, password, ok := strings.Cut(string(decoded), ":")
-	if !ok || email == "" || len(email) > MaxFieldLength || len(password) > MaxFieldLength {
-		return "", "", errInvalidRequest
+	switch {
+	case !ok || email == "":
+		return "", "", invalid("the Basic credentials are not email:password")
+	case len(email) > MaxFieldLength || len(password) > MaxFieldLength:
+		return "", "", invalid("the Basic credentials are longer than %d bytes each", MaxFieldLength)
 	}
 	return email, password, nil
 }
