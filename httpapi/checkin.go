@@ -27,6 +27,7 @@ const DefaultCheckinTimeout = 800 * time.Millisecond
 
 // checkin is POST /api/public/checkin.
 func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	body, bodyErr := readBody(r, jsonTypes...)
 	answer := answerer{w: w, pascal: bodyErr == nil && access.IsPascalCase(body)}
 	ctx, cancel := context.WithTimeout(r.Context(), s.checkinTimeout())
@@ -36,15 +37,21 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 		s.checkinError(answer, r, err)
 		return
 	}
+	req, reqErr := checkinRequest(r, body, bodyErr)
 	if loc == nil {
-		answer.write(http.StatusNotFound, checkin.Refusal(checkin.CodeInvalidAccountSubdomain, ""))
+		out := access.Outcome{Status: http.StatusNotFound, Confirmation: checkin.Refusal(checkin.CodeInvalidAccountSubdomain, ""),
+			Method: access.MethodNone, Result: checkin.CodeInvalidAccountSubdomain}
+		s.logDecision(r.Context(), r.Host, req, out, start)
+		answer.write(out.Status, out.Confirmation)
 		return
 	}
-	req, err := checkinRequest(r, body, bodyErr)
-	if err != nil {
-		s.Log.Info("check-in refused: "+checkin.CodeInvalidRequestData, "location", loc.WebAddress, "reason", invalidReason(err), "remote", r.RemoteAddr)
+	if reqErr != nil {
+		s.Log.Info("check-in refused: "+checkin.CodeInvalidRequestData, "location", loc.WebAddress, "reason", invalidReason(reqErr), "remote", r.RemoteAddr)
 		s.Metrics.Checkins.WithLabelValues(string(access.MethodNone), checkin.CodeInvalidRequestData).Inc()
-		answer.write(http.StatusBadRequest, checkin.Refusal(checkin.CodeInvalidRequestData, ""))
+		out := access.Outcome{Status: http.StatusBadRequest, Confirmation: checkin.Refusal(checkin.CodeInvalidRequestData, ""),
+			Method: access.MethodNone, Result: checkin.CodeInvalidRequestData}
+		s.logDecision(r.Context(), loc.WebAddress, req, out, start)
+		answer.write(out.Status, out.Confirmation)
 		return
 	}
 	out, err := s.CheckIn.CheckInFrom(r.Context(), loc, req, s.client(r))
@@ -52,6 +59,7 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 		s.checkinError(answer, r, err)
 		return
 	}
+	s.logDecision(r.Context(), loc.WebAddress, req, out, start)
 	if v := out.Throttled; v != nil {
 		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
 		w.Header().Set("Retry-After", strconv.FormatInt(retryAfter(v), 10))

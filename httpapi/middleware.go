@@ -54,7 +54,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.Log.LogAttrs(r.Context(), levelFor(rec.status), "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
 			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
-			slog.Duration("duration", elapsed), slog.String("remote", r.RemoteAddr))
+			durationMS(elapsed), slog.String("remote", r.RemoteAddr))
 	})
 }
 

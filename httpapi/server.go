@@ -13,6 +13,7 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
+	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/throttle"
 )
 
@@ -113,7 +114,7 @@ func (s *Server) requestTimeout() time.Duration {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": version.String()})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
