@@ -20,6 +20,7 @@ type table[T any] struct {
 	hooks   hooks[T]
 	columns []*checkin.Field // stored columns
 	selects string           // SELECT ... FROM table t
+	returns string           // RETURNING the stored columns
 }
 
 // hooks are the entity-specific steps around the generic ones. Each is
@@ -38,6 +39,9 @@ type hooks[T any] struct {
 	extra func(tx *Tx, rec *T) (columns []string, values []any, err error)
 	// saved writes what is kept beside the row, such as join tables.
 	saved func(tx *Tx, rec *T) error
+	// written runs after a create (old is nil) or a replace is saved: for
+	// the events the change makes.
+	written func(tx *Tx, rec, old *T) error
 	// load fills fields kept beside the rows; full is false for lists,
 	// which leave collections out.
 	load func(tx *Tx, recs []*T, full bool) error
@@ -57,6 +61,7 @@ func newTable[T any](db *DB, e *checkin.Entity[T], h hooks[T]) *table[T] {
 		names[i] = "t." + f.Column
 	}
 	t.selects = "SELECT " + strings.Join(names, ", ") + " FROM " + e.Table + " t"
+	t.returns = " RETURNING " + strings.ReplaceAll(strings.Join(names, ", "), "t.", "")
 	return t
 }
 
@@ -206,7 +211,7 @@ func (t *table[T]) insert(tx *Tx, rec *T) error {
 	if err := t.insertRow(tx, rec, nil, nil); err != nil {
 		return err
 	}
-	return t.saved(tx, rec)
+	return t.saved(tx, rec, nil)
 }
 
 // insertRow fills rec's common fields and inserts its row, with the hook's
@@ -253,9 +258,14 @@ func (t *table[T]) values(tx *Tx, rec *T) ([]string, []any, error) {
 	return cols, vals, nil
 }
 
-func (t *table[T]) saved(tx *Tx, rec *T) error {
+func (t *table[T]) saved(tx *Tx, rec, old *T) error {
 	if t.hooks.saved != nil {
-		return t.hooks.saved(tx, rec)
+		if err := t.hooks.saved(tx, rec); err != nil {
+			return err
+		}
+	}
+	if t.hooks.written != nil {
+		return t.hooks.written(tx, rec, old)
 	}
 	return nil
 }
@@ -304,7 +314,7 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 		if _, err := tx.Exec("UPDATE "+t.entity.Table+" SET "+set+" WHERE id = ?", append(vals, b.ID)...); err != nil {
 			return err
 		}
-		return t.saved(tx, rec)
+		return t.saved(tx, rec, old)
 	})
 	if err != nil {
 		return t.constraintError(err, "replace")
