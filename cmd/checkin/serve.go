@@ -15,6 +15,7 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/webhook"
 )
@@ -131,15 +132,11 @@ func webhookGuard(cfg config) *webhook.Guard {
 	return &webhook.Guard{AllowPrivate: cfg.webhooksAllowPrivate}
 }
 
-// version is the service's version, set at build time with
-// -ldflags "-X main.version=1.2.3"; webhooks send it as checkin/<version>.
-var version = "dev"
-
 // startWebhooks runs the webhook worker until ctx ends; the function it
 // returns waits for the worker's attempts in flight.
 func startWebhooks(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger, m *httpapi.Metrics) func() {
 	w := &webhook.Worker{Store: db, Log: log, Retention: cfg.eventRetention,
-		Client:  webhook.NewClient(webhookGuard(cfg), 0, version),
+		Client:  webhook.NewClient(webhookGuard(cfg), 0, version.String()),
 		Metrics: webhook.NewMetrics(m.Registry)}
 	done := make(chan struct{})
 	go func() {
