@@ -172,9 +172,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func adminUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: checkin admin <subcommand> [flags]\n\nSubcommands:")
-	for _, c := range adminCommands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
+	listCommands(w, adminCommands())
 	fmt.Fprintln(w, "\nRun 'checkin admin <subcommand> -h' for its flags.")
 }
 
