@@ -190,17 +190,43 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(stderr, "usage: checkin admin create --email E --password P [--db D]")
-		return errUsage
+// adminCommands are the subcommands of checkin admin.
+func adminCommands() []command {
+	return []command{
+		{"create", "create a full administrator: admin create --email E --password P [--db D]", runAdminCreate},
 	}
+}
+
+func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		adminUsage(stderr)
+		return nil
+	}
+	if len(args) > 0 {
+		for _, c := range adminCommands() {
+			if c.name == args[0] {
+				return c.run(ctx, args[1:], stdout, stderr)
+			}
+		}
+		fmt.Fprintf(stderr, "checkin admin: unknown subcommand %q\n\n", args[0])
+	}
+	adminUsage(stderr)
+	return errUsage
+}
+
+func adminUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: checkin admin <subcommand> [flags]\n\nSubcommands:")
+	listCommands(w, adminCommands())
+	fmt.Fprintln(w, "\nRun 'checkin admin <subcommand> -h' for its flags.")
+}
+
+func runAdminCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("admin create", stderr)
 	var dsn, email, password string
 	dbFlag(fs, &dsn)
 	fs.StringVar(&email, "email", "", "the administrator's email")
 	fs.StringVar(&password, "password", "", "the administrator's password (at least 8 characters)")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	db, err := openStore(ctx, dsn, nil)

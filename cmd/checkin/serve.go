@@ -58,6 +58,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("demo: %w", cliError(err))
 		}
 	}
+	warnAtStart(ctx, db, cfg, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.pprofAddr != "" {
 		go servePprof(cfg.pprofAddr, log)
 	}
-	s := newServer(db, cfg, log)
+	s := newServer(ctx, db, cfg, log)
 	ctx, stop := context.WithCancel(ctx)
 	defer startWebhooks(ctx, db, cfg, log, s.Metrics)()
 	defer stop() // runs first: the worker stops, then the deferred wait above ends
@@ -114,16 +115,17 @@ func dbKind(db *sqlstore.DB) string {
 }
 
 // newHandler wires the store into the HTTP layer.
-func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
-	return newServer(db, cfg, log).Handler()
+func newHandler(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+	return newServer(ctx, db, cfg, log).Handler()
 }
 
-func newServer(db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
+func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
 	s.Metrics = httpapi.NewMetrics()
+	knowLocations(ctx, db, s.Metrics, log)
 	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
 	return s
 }
