@@ -11,7 +11,7 @@ type Coworker struct {
 	BusinessID          int64   `json:"BusinessId" api:"required,ref=Business"`
 	FullName            string  `json:"FullName" api:"required"`
 	Email               string  `json:"Email" api:"required"`
-	Password            string  `json:"Password,omitempty" api:"nocolumn"`
+	Password            string  `json:"Password,omitempty" api:"nocolumn,writeonly"`
 	UserID              int64   `json:"UserId" api:"readonly,ref=User"`
 	CompanyName         string  `json:"CompanyName"`
 	MobilePhone         string  `json:"MobilePhone"`

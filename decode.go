@@ -3,6 +3,7 @@ package checkin
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -112,6 +113,9 @@ func (f *Field) set(rec any, val any) error {
 		return nil
 	}
 	field := reflect.ValueOf(rec).Elem().FieldByIndex(f.index)
+	if u, ok := field.Addr().Interface().(json.Unmarshaler); ok && f.Kind != KindTime && f.Kind != KindLocalTime {
+		return unmarshalOwn(u, val) // a type that reads itself, such as WebhookAction
+	}
 	var x any
 	var err error
 	switch f.Kind {
@@ -137,6 +141,20 @@ func (f *Field) set(rec any, val any) error {
 	}
 	put(field, x)
 	return nil
+}
+
+// unmarshalOwn hands a value to a type's own UnmarshalJSON, keeping the
+// type's message when it is an application error.
+func unmarshalOwn(u json.Unmarshaler, val any) error {
+	b, err := json.Marshal(val)
+	if err == nil {
+		err = u.UnmarshalJSON(b)
+	}
+	var e *Error
+	if err != nil && !errors.As(err, &e) {
+		return fmt.Errorf("%s is not a valid value", describe(val))
+	}
+	return err
 }
 
 // put stores x in field, which is of x's type, of a type convertible from

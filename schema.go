@@ -30,6 +30,9 @@ type Field struct {
 	Ref      string // for id fields: the name of the referenced entity, e.g. "Business"
 	Required bool   // required on create and replace
 	ReadOnly bool   // set by the service; ignored in requests
+	// WriteOnly fields are accepted in requests and never shown (a
+	// password, a webhook's secret).
+	WriteOnly bool
 	// Enum names the enumeration (RegisterEnum) whose names the field
 	// accepts besides its numbers, e.g. "CheckinSource".
 	Enum string
@@ -58,6 +61,7 @@ func (f *Field) FilterName() string {
 //	api:"readonly"                  set by the service only
 //	api:"ref=Business"              an id of another entity
 //	api:"nocolumn"                  not a column of the entity's table
+//	api:"writeonly"                 accepted in requests, never shown
 //	api:"enum=CheckinSource"        also accepts the names of that enumeration
 //	api:"credential"                filtered by the whole value only
 //
@@ -165,6 +169,8 @@ func fieldsOf(t reflect.Type, index []int) []*Field {
 				f.Ref = val
 			case "nocolumn":
 				column = false
+			case "writeonly":
+				f.WriteOnly = true
 			case "enum":
 				f.Enum = val
 			case "credential":
