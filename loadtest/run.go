@@ -33,6 +33,11 @@ type Config struct {
 	Duration     time.Duration
 	ListRequests int
 
+	// Webhooks, when above 0, measures each database twice: without
+	// webhooks, then with this many subscribed (at most 3) to a fast local
+	// receiver, whose delivery rate is reported.
+	Webhooks int
+
 	WorkDir  string    // for SQLite files and server logs
 	Keep     bool      // keep the PostgreSQL schemas the run creates
 	Progress io.Writer // where progress is told
@@ -43,8 +48,13 @@ type Config struct {
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := &Report{}
 	for _, db := range cfg.DBs {
-		if err := runDB(ctx, cfg, db, rep); err != nil {
+		if err := runDB(ctx, cfg, db, 0, rep); err != nil {
 			return rep, err
+		}
+		if cfg.Webhooks > 0 && ctx.Err() == nil {
+			if err := runDB(ctx, cfg, db, cfg.Webhooks, rep); err != nil {
+				return rep, err
+			}
 		}
 	}
 	if cfg.CeilingBin != "" && len(cfg.Mixes) > 0 && ctx.Err() == nil {
@@ -63,12 +73,15 @@ func (cfg Config) say(format string, args ...any) {
 
 // runDB measures one database: seed, start a server on it, run the loads and
 // the list, stop the server.
-func runDB(ctx context.Context, cfg Config, db string, rep *Report) error {
+func runDB(ctx context.Context, cfg Config, db string, webhooks int, rep *Report) error {
 	label, dsn, cleanup, err := prepareDB(cfg, db)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if webhooks > 0 {
+		label += fmt.Sprintf("+%d webhooks", webhooks)
+	}
 	seeded, err := seedDB(ctx, cfg, label, dsn)
 	if err != nil {
 		return err
@@ -78,11 +91,27 @@ func runDB(ctx context.Context, cfg Config, db string, rep *Report) error {
 		return err
 	}
 	defer stop()
+	var recv *Receiver
+	if webhooks > 0 {
+		if recv, err = StartReceiver(); err != nil {
+			return err
+		}
+		defer recv.Close()
+		if err := Subscribe(ctx, "http://"+target.Addr, seeded.Location.ID, webhooks, recv); err != nil {
+			return fmt.Errorf("%s: %w", label, err)
+		}
+	}
 	for _, mix := range cfg.Mixes {
 		cfg.say("%s: %s for %s after %s of warm-up, %d connections", label, mix, cfg.Duration, cfg.Warmup, cfg.Concurrency)
 		l := &Load{Addr: target.Addr, Host: cfg.Seed.Location + ".localhost:" + port(target.Addr), Mix: mix, Seed: cfg.Seed,
 			Concurrency: cfg.Concurrency, Warmup: cfg.Warmup, Duration: cfg.Duration, CheckAnswers: true, ServerPID: target.PID}
 		rep.Rows = append(rep.Rows, Row{DB: label, Phase: mix.String(), Load: l.Run(ctx)})
+	}
+	if recv != nil {
+		cfg.say("%s: waiting for the webhooks' deliveries", label)
+		n, span := recv.drain(ctx)
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %d deliveries received, %.0f/s from the first to the last (%s)",
+			label, n, float64(n)/max(span.Seconds(), 0.001), span.Round(time.Millisecond)))
 	}
 	if cfg.Seed.Failed.Records > 0 && cfg.ListRequests > 0 && ctx.Err() == nil {
 		list, err := runList(ctx, cfg, seeded, "http://"+target.Addr)
@@ -169,7 +198,7 @@ func startTarget(ctx context.Context, cfg Config, label, dsn string) (*Process, 
 		return nil, nil, err
 	}
 	args := append([]string{"serve", "--addr", addr, "--db", dsn, "--base-domain", "localhost",
-		"--trusted-devices", "127.0.0.1,::1"}, cfg.ServerArgs...)
+		"--trusted-devices", "127.0.0.1,::1", "--webhooks-allow-private"}, cfg.ServerArgs...)
 	cfg.say("%s: starting %s %s", label, cfg.ServerBin, strings.Join(redactArgs(args), " "))
 	p, err := StartProcess(ctx, addr, "/readyz", log, cfg.ServerBin, args...)
 	if err != nil {

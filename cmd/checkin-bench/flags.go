@@ -18,6 +18,7 @@ type options struct {
 	serverPID, members, tokens  int
 	failed, failedDays, failedN int
 	concurrency, listRequests   int
+	webhooks                    int
 	warmup, duration            time.Duration
 	ceiling, keep               bool
 }
@@ -40,6 +41,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.failedDays, "failed-days", 30, "days the failed check-ins are spread over")
 	fs.IntVar(&o.failedN, "failed-locations", 4, "locations the failed check-ins are dealt to")
 	fs.IntVar(&o.listRequests, "list-requests", 200, "list requests to time, one after another")
+	fs.IntVar(&o.webhooks, "webhooks", 0, "also measure each database with this many webhooks (at most 3) subscribed to a local receiver, and report their delivery rate")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "connections, each with one request in flight")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "load before each phase's measurement, not counted")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "each phase's measured time")
@@ -68,7 +70,7 @@ func (o *options) config(stderr io.Writer) (loadtest.Config, func(), error) {
 		Seed: loadtest.SeedConfig{Location: o.location, Members: o.members, Tokens: o.tokens,
 			Failed: loadtest.FailedSpec{Records: o.failed, Days: o.failedDays, Locations: o.failedN}},
 		Concurrency: o.concurrency, Warmup: o.warmup, Duration: o.duration, ListRequests: o.listRequests,
-		Keep: o.keep, Progress: stderr,
+		Keep: o.keep, Progress: stderr, Webhooks: o.webhooks,
 	}
 	if o.pprofAddr != "" {
 		cfg.ServerArgs = append(cfg.ServerArgs, "--pprof-addr", o.pprofAddr)
