@@ -1,11 +1,18 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/checkin-oss/checkin/httpapi/apitest"
 	"github.com/checkin-oss/checkin/webhook"
@@ -98,5 +105,44 @@ func TestWebhookRoles(t *testing.T) {
 		a.Want(a.Do("GET", webhooksPath, reader.Token, nil), http.StatusOK, "list with WebHook-List")
 		a.Want(a.Do("POST", webhooksPath, reader.Token, a.Sample("WebHook", loc)), http.StatusForbidden, "create without WebHook-Create")
 		a.Want(a.Do("GET", webhooksPath, a.NewUser("Checkin-List").Token, nil), http.StatusForbidden, "list without WebHook-List")
+	})
+}
+
+// A check-in made through the API reaches a webhook as the record GET
+// shows it, in an array of one.
+func TestWebhookDeliversTheRecordAsTheAPIShowsIt(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		got := make(chan []byte, 4)
+		recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			got <- body
+		}))
+		defer recv.Close()
+		loc := a.NewLocation()
+		hook := a.Sample("WebHook", loc)
+		hook["URL"] = recv.URL
+		a.Create(a.AdminToken(), webhooksPath, hook)
+		id := a.Create(a.AdminToken(), apitest.Path("Checkin"), a.Sample("Checkin", loc))
+		want := a.Get(a.AdminToken(), fmt.Sprintf("%s/%d", apitest.Path("Checkin"), id))
+
+		w := &webhook.Worker{Store: a.DB, Clock: a.Clock, Client: webhook.NewClient(&webhook.Guard{AllowPrivate: true}, time.Second, "test")}
+		for deadline := time.Now().Add(15 * time.Second); len(got) == 0 && time.Now().Before(deadline); {
+			w.Step(context.Background()) // on PostgreSQL the event may be seen a moment later
+			time.Sleep(10 * time.Millisecond)
+		}
+		select {
+		case body := <-got:
+			var recs []map[string]any
+			d := json.NewDecoder(bytes.NewReader(body))
+			d.UseNumber()
+			if err := d.Decode(&recs); err != nil || len(recs) != 1 {
+				t.Fatalf("body %s, want an array of one record", body)
+			}
+			if !reflect.DeepEqual(recs[0], want) {
+				t.Errorf("delivered %v\nwant as GET shows it %v", recs[0], want)
+			}
+		default:
+			t.Fatal("nothing delivered")
+		}
 	})
 }

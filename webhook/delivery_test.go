@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -135,11 +136,27 @@ func TestGoneSwitchesTheWebhookOff(t *testing.T) {
 		if w := f.webhook(id); w.Active || w.ErrorCount != 1 {
 			t.Fatalf("after 410: Active %v, ErrorCount %d, want switched off", w.Active, w.ErrorCount)
 		}
-		f.event(checkin.EventCheckin)
+		f.event(checkin.EventCheckin) // while switched off: never sent to it
 		f.clock.Advance(7 * time.Hour)
 		f.step()
 		if got := len(f.recv.deliveries()); got != 1 {
 			t.Errorf("%d deliveries to a switched-off webhook, want the one", got)
+		}
+
+		// Switched on again: the failures start afresh and the waiting
+		// delivery is made.
+		f.recv.answer = func(int) int { return http.StatusOK }
+		w := f.webhook(id)
+		w.Active = true
+		if err := f.db.Webhooks().Replace(context.Background(), w); err != nil {
+			t.Fatal(err)
+		}
+		if w := f.webhook(id); w.ErrorCount != 0 || !w.Active {
+			t.Fatalf("switched on: ErrorCount %d, Active %v", w.ErrorCount, w.Active)
+		}
+		f.step()
+		if got := f.recv.ids("/h"); len(got) != 2 || got[0] != got[1] {
+			t.Errorf("after switching on: deliveries %v, want the first event again", got)
 		}
 	})
 }
