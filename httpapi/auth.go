@@ -89,7 +89,6 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		var blocked *throttle.Verdict
 		pair, blocked, err = s.passwordGrant(r, form.Get("username"), form.Get("password"))
 		if blocked != nil {
-			s.Metrics.Throttled.WithLabelValues(string(blocked.Kind), string(blocked.Scope)).Inc()
 			seconds := retryAfter(blocked)
 			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
 			unit := " seconds."
@@ -125,16 +124,28 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		ExpiresIn: int64(pair.ExpiresIn.Seconds()), RefreshToken: pair.RefreshToken})
 }
 
-// passwordGrant checks an email and password and issues tokens. With a
-// Throttle, the attempt is checked first (docs/checkin.md, "Throttling"): a
-// blocked one is returned undecided, its password unchecked; a wrong
-// password counts one failure against the client's address and the email;
-// a success writes nothing for throttling.
+// passwordGrant checks an email and password and issues tokens, throttled
+// as ThrottledSignIn says.
 func (s *Server) passwordGrant(r *http.Request, email, password string) (*checkin.TokenPair, *throttle.Verdict, error) {
+	var pair *checkin.TokenPair
+	blocked, err := s.ThrottledSignIn(r, email, func(ctx context.Context) (err error) {
+		pair, err = s.Auth.IssueTokens(ctx, email, password)
+		return err
+	})
+	return pair, blocked, err
+}
+
+// ThrottledSignIn runs signIn, a check of email's password, under the
+// throttling of sign-ins (docs/checkin.md, "Throttling"), for POST
+// /api/token and the console alike. A blocked attempt is returned
+// undecided, signIn not run; a wrong password (signIn's EUNAUTHORIZED
+// error) counts one failure against the client's address and the email; a
+// success writes nothing for throttling. Without a Throttle it only runs
+// signIn.
+func (s *Server) ThrottledSignIn(r *http.Request, email string, signIn func(ctx context.Context) error) (*throttle.Verdict, error) {
 	ctx := r.Context()
 	if s.Throttle == nil {
-		pair, err := s.Auth.IssueTokens(ctx, email, password)
-		return pair, nil, err
+		return nil, signIn(ctx)
 	}
 	// Attempts from one address take turns on this instance: the wait for
 	// its turn is bounded, then answered 429.
@@ -143,22 +154,26 @@ func (s *Server) passwordGrant(r *http.Request, email, password string) (*checki
 	cancel()
 	defer done()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if v.Blocked {
-		return nil, &v, nil
+		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
+		return &v, nil
 	}
-	pair, err := s.Auth.IssueTokens(ctx, email, password)
+	err = signIn(ctx)
 	if checkin.ErrorCode(err) == checkin.EUNAUTHORIZED {
 		// Counted even if the client has gone: it may have gone to guess again.
 		counting, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.requestTimeout())
 		defer cancel()
 		if cerr := s.Throttle.CountFailure(counting, v); cerr != nil {
-			return nil, nil, cerr
+			return nil, cerr
 		}
 	}
-	return pair, nil, err
+	return nil, err
 }
+
+// RetryAfter is how long a blocked attempt must wait, in whole seconds.
+func RetryAfter(v *throttle.Verdict) int64 { return retryAfter(v) }
 
 // hasNUL reports whether a form value holds a NUL character, which no
 // credential has.

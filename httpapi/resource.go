@@ -73,9 +73,13 @@ func (res *resource[T]) get(s *Server, w http.ResponseWriter, r *http.Request) {
 }
 
 func (res *resource[T]) list(s *Server, w http.ResponseWriter, r *http.Request) {
-	q, err := res.listQuery(r)
+	q, asCSV, err := res.listQuery(r)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if export, ok := res.repo.(checkin.Exporter[T]); ok && asCSV {
+		WriteCSV(s, w, r, res.entity.Name, export, q)
 		return
 	}
 	recs, total, err := res.repo.List(r.Context(), q)
@@ -86,12 +90,18 @@ func (res *resource[T]) list(s *Server, w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, checkin.NewPage(q, recs, total))
 }
 
-func (res *resource[T]) listQuery(r *http.Request) (checkin.ListQuery, error) {
+// listQuery reads a list request: its query, and whether it asks for CSV.
+func (res *resource[T]) listQuery(r *http.Request) (checkin.ListQuery, bool, error) {
 	values, err := queryValues(r.URL.RawQuery)
 	if err != nil {
-		return checkin.ListQuery{}, err
+		return checkin.ListQuery{}, false, err
 	}
-	return res.entity.ParseListQuery(values)
+	asCSV, err := wantsCSV(r, values)
+	if err != nil {
+		return checkin.ListQuery{}, false, err
+	}
+	q, err := res.entity.ParseListQuery(values)
+	return q, asCSV, err
 }
 
 // queryValues parses a query string. Unlike r.URL.Query, which silently

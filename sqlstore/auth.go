@@ -18,29 +18,39 @@ var (
 // IssueTokens checks an email and password and issues an OAuth2 token pair.
 // Only the tokens' SHA-256 hashes are stored.
 func (db *DB) IssueTokens(ctx context.Context, email, password string) (*checkin.TokenPair, error) {
+	var pair *checkin.TokenPair
+	err := db.signIn(ctx, email, password, func(tx *Tx, userID int64) (err error) {
+		pair, err = issueTokens(tx, userID)
+		return err
+	})
+	return pair, err
+}
+
+// signIn checks an email and password, then runs issue in a write
+// transaction with the user's id, after replacing a password hash made
+// with other parameters (secret.Upgrade). The OAuth2 tokens and the
+// console's sessions sign in here, so they accept the same credentials.
+func (db *DB) signIn(ctx context.Context, email, password string, issue func(tx *Tx, userID int64) error) error {
 	var userID int64
 	var hash string
 	err := db.read(ctx, func(tx *Tx) error {
 		return tx.QueryRow("SELECT id, password_hash FROM users WHERE email = ?", checkin.NormalizeEmail(email)).Scan(&userID, &hash)
 	})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+		return err
 	}
 	if !secret.VerifyPassword(hash, password) { // an unknown user costs as much as a wrong password
-		return nil, errBadLogin
+		return errBadLogin
 	}
 	newHash, upgrade := secret.Upgrade(hash, password)
-	var pair *checkin.TokenPair
-	err = db.write(ctx, func(tx *Tx) error {
+	return db.write(ctx, func(tx *Tx) error {
 		if upgrade {
 			if err := rehash(tx, userID, hash, newHash); err != nil {
 				return err
 			}
 		}
-		pair, err = issueTokens(tx, userID)
-		return err
+		return issue(tx, userID)
 	})
-	return pair, err
 }
 
 // RehashPassword replaces a password hash made with other parameters by
@@ -93,10 +103,13 @@ func (db *DB) RefreshTokens(ctx context.Context, refreshToken string) (*checkin.
 	return pair, err
 }
 
-// signOut deletes every token of a user, as a new password does: whoever
-// held one must sign in with the new password.
+// signOut deletes every token and console session of a user, as a new
+// password does: whoever held one must sign in with the new password.
 func signOut(tx *Tx, userID int64) error {
-	_, err := tx.Exec("DELETE FROM oauth_tokens WHERE user_id = ?", userID)
+	if _, err := tx.Exec("DELETE FROM oauth_tokens WHERE user_id = ?", userID); err != nil {
+		return err
+	}
+	_, err := tx.Exec("DELETE FROM console_sessions WHERE user_id = ?", userID)
 	return err
 }
 

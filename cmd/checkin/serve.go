@@ -16,6 +16,7 @@ import (
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/sqlstore"
+	"github.com/checkin-oss/checkin/web"
 )
 
 // shutdownGrace is how long requests in flight may take to finish after
@@ -61,7 +62,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.pprofAddr != "" {
 		go servePprof(cfg.pprofAddr, log)
 	}
-	srv := newHTTPServer(newHandler(db, cfg, log))
+	stop := make(chan struct{})
+	srv := newHTTPServer(newHandler(db, cfg, log, stop))
+	srv.RegisterOnShutdown(func() { close(stop) }) // the console's live streams end
 	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation,
 		"trusted_devices", cfg.devices, "trusted_proxies", cfg.proxies)
 	return serveUntilDone(ctx, srv, ln, log)
@@ -104,12 +107,15 @@ func dbKind(db *sqlstore.DB) string {
 	return "postgres"
 }
 
-// newHandler wires the store into the HTTP layer.
-func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+// newHandler wires the store into the HTTP layer and the pages beside it;
+// closing stop ends the pages' live streams.
+func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger, stop <-chan struct{}) http.Handler {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
+	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock, Stop: stop}
+	s.Pages = pages.Routes()
 	return s.Handler()
 }
 
