@@ -65,7 +65,7 @@ func (p *Pages) activity(w http.ResponseWriter, r *http.Request, v *view) {
 	day, err := parseDay(strings.TrimSpace(r.FormValue("day")), v.today(), zone, "day")
 	page.Day = day.Format(time.DateOnly)
 	if err != nil {
-		p.renderList(w, r, "activity", &page.Error, err, page)
+		p.renderList(w, r, "activity", &page.Error, err, &page)
 		return
 	}
 	first, end := day.AddDate(0, 0, -29), day.AddDate(0, 0, 1)

@@ -171,7 +171,7 @@ func (p *Pages) checkins(w http.ResponseWriter, r *http.Request, v *view) {
 			page.Pager = newPager(consolePath+"/checkins", f, v, total)
 		}
 	}
-	p.renderList(w, r, "checkins", &page.Error, err, page)
+	p.renderList(w, r, "checkins", &page.Error, err, &page)
 }
 
 type failedRow struct {
@@ -201,7 +201,7 @@ func (p *Pages) failed(w http.ResponseWriter, r *http.Request, v *view) {
 			page.Pager = newPager(consolePath+"/failed", f, v, total)
 		}
 	}
-	p.renderList(w, r, "failed", &page.Error, err, page)
+	p.renderList(w, r, "failed", &page.Error, err, &page)
 }
 
 // renderList shows a list page; a mistake in its form is said on the page,

@@ -48,7 +48,7 @@ func (p *Pages) members(w http.ResponseWriter, r *http.Request, v *view) {
 	if raw := r.FormValue("page"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 {
-			p.renderList(w, r, "members", &page.Error, checkin.Invalid("page", raw, "must be a whole number from 1"), page)
+			p.renderList(w, r, "members", &page.Error, checkin.Invalid("page", raw, "must be a whole number from 1"), &page)
 			return
 		}
 		f.Page = n
@@ -66,7 +66,7 @@ func (p *Pages) members(w http.ResponseWriter, r *http.Request, v *view) {
 			recs, total, err = p.Store.Coworkers().List(r.Context(), q)
 		}
 		if err != nil {
-			p.renderList(w, r, "members", &page.Error, err, page)
+			p.renderList(w, r, "members", &page.Error, err, &page)
 			return
 		}
 		if total > 0 || page.Search == "" {

@@ -54,9 +54,10 @@ type signedIn func(w http.ResponseWriter, r *http.Request, v *view)
 // CSRF token, or is refused 403.
 func (p *Pages) session(h signedIn) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
 		var u *checkin.User
-		if err == nil && c.Value != "" {
+		var err error
+		c, _ := r.Cookie(sessionCookie)
+		if c != nil && c.Value != "" {
 			u, err = p.Store.UserBySession(r.Context(), c.Value)
 		}
 		if u == nil {
