@@ -29,15 +29,26 @@ func (s *Server) authorize(entity, action string, h handlerFunc) http.Handler {
 	})
 }
 
-// authenticated lets a request through when its bearer token is valid.
+// authenticated lets a request through when it carries a valid bearer
+// token or the Basic credentials of a user (basic.go).
 func (s *Server) authenticated(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			s.writeError(w, r, checkin.Errorf(checkin.EUNAUTHORIZED, "This needs an access token: Authorization: Bearer <token> (POST /api/token issues one)."))
-			return
+		scheme, credentials, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		credentials = strings.TrimSpace(credentials)
+		var u *checkin.User
+		var err error
+		switch {
+		case strings.EqualFold(scheme, "Bearer") && credentials != "":
+			u, err = s.Auth.UserByAccessToken(r.Context(), credentials)
+		case strings.EqualFold(scheme, "Basic"):
+			var blocked *throttle.Verdict
+			if u, blocked, err = s.basicUser(r); blocked != nil {
+				s.writeThrottled(w, blocked)
+				return
+			}
+		default:
+			err = checkin.Errorf(checkin.EUNAUTHORIZED, "This needs an access token (Authorization: Bearer <token>; POST /api/token issues one) or a user's email and password (Authorization: Basic).")
 		}
-		u, err := s.Auth.UserByAccessToken(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -89,13 +100,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		var blocked *throttle.Verdict
 		pair, blocked, err = s.passwordGrant(r, form.Get("username"), form.Get("password"))
 		if blocked != nil {
+			s.Metrics.Throttled.WithLabelValues(string(blocked.Kind), string(blocked.Scope)).Inc()
 			seconds := retryAfter(blocked)
 			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
-			unit := " seconds."
-			if seconds == 1 {
-				unit = " second."
-			}
-			fail(http.StatusTooManyRequests, "invalid_grant", "Too many failed attempts; try again in "+strconv.FormatInt(seconds, 10)+unit)
+			fail(http.StatusTooManyRequests, "invalid_grant", throttledMessage(seconds))
 			return
 		}
 	case "refresh_token":
@@ -125,27 +133,25 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 // passwordGrant checks an email and password and issues tokens, throttled
-// as ThrottledSignIn says.
+// as every password check is (checkPassword).
 func (s *Server) passwordGrant(r *http.Request, email, password string) (*checkin.TokenPair, *throttle.Verdict, error) {
 	var pair *checkin.TokenPair
-	blocked, err := s.ThrottledSignIn(r, email, func(ctx context.Context) (err error) {
-		pair, err = s.Auth.IssueTokens(ctx, email, password)
+	blocked, err := s.checkPassword(r, email, func() (err error) {
+		pair, err = s.Auth.IssueTokens(r.Context(), email, password)
 		return err
 	})
 	return pair, blocked, err
 }
 
-// ThrottledSignIn runs signIn, a check of email's password, under the
-// throttling of sign-ins (docs/checkin.md, "Throttling"), for POST
-// /api/token and the console alike. A blocked attempt is returned
-// undecided, signIn not run; a wrong password (signIn's EUNAUTHORIZED
-// error) counts one failure against the client's address and the email; a
-// success writes nothing for throttling. Without a Throttle it only runs
-// signIn.
-func (s *Server) ThrottledSignIn(r *http.Request, email string, signIn func(ctx context.Context) error) (*throttle.Verdict, error) {
+// checkPassword runs check, a password check of email, throttled. With a
+// Throttle, the attempt is checked first (docs/checkin.md, "Throttling"): a
+// blocked one is returned undecided, its password unchecked; a wrong
+// password (check returns EUNAUTHORIZED) counts one failure against the
+// client's address and the email; a success writes nothing for throttling.
+func (s *Server) checkPassword(r *http.Request, email string, check func() error) (*throttle.Verdict, error) {
 	ctx := r.Context()
 	if s.Throttle == nil {
-		return nil, signIn(ctx)
+		return nil, check()
 	}
 	// Attempts from one address take turns on this instance: the wait for
 	// its turn is bounded, then answered 429.
@@ -157,10 +163,9 @@ func (s *Server) ThrottledSignIn(r *http.Request, email string, signIn func(ctx 
 		return nil, err
 	}
 	if v.Blocked {
-		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
 		return &v, nil
 	}
-	err = signIn(ctx)
+	err = check()
 	if checkin.ErrorCode(err) == checkin.EUNAUTHORIZED {
 		// Counted even if the client has gone: it may have gone to guess again.
 		counting, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.requestTimeout())
@@ -170,6 +175,17 @@ func (s *Server) ThrottledSignIn(r *http.Request, email string, signIn func(ctx 
 		}
 	}
 	return nil, err
+}
+
+// ThrottledSignIn runs signIn, a check of email's password, throttled as
+// every password check of the API is (checkPassword): for the console's
+// sign-in, which so accepts what POST /api/token accepts.
+func (s *Server) ThrottledSignIn(r *http.Request, email string, signIn func(ctx context.Context) error) (*throttle.Verdict, error) {
+	v, err := s.checkPassword(r, email, func() error { return signIn(r.Context()) })
+	if v != nil {
+		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
+	}
+	return v, err
 }
 
 // RetryAfter is how long a blocked attempt must wait, in whole seconds.

@@ -20,8 +20,12 @@ const sessionTouchEvery = time.Minute
 // opens a console session. It returns the session's token, of which only
 // the SHA-256 hash is stored.
 func (db *DB) CreateSession(ctx context.Context, email, password string) (string, error) {
+	userID, _, err := db.verifyLogin(ctx, email, password)
+	if err != nil {
+		return "", err
+	}
 	token := secret.NewToken()
-	err := db.signIn(ctx, email, password, func(tx *Tx, userID int64) error {
+	err = db.write(ctx, func(tx *Tx) error {
 		// A user's sessions unused for longer than they last go now.
 		if _, err := tx.Exec("DELETE FROM console_sessions WHERE user_id = ? AND last_used <= ?", userID, tx.now.Add(-checkin.SessionIdle)); err != nil {
 			return err
