@@ -60,11 +60,29 @@ func AcceptsCSV(accept string) bool {
 }
 
 // csvColumns are the columns of an entity's CSV: the fields of its list, in
-// the list's order (the JSON keys of an empty record).
-func csvColumns[T any]() []string {
+// the list's order. They are the fields an empty record's JSON shows, and
+// its collections (left out of that JSON when empty); write-only fields
+// such as Password never are.
+func csvColumns[T any](schema *checkin.Schema) []string {
 	b, _ := json.Marshal(new(T))
 	keys, _ := objectKeys(b)
-	return keys
+	shown := map[string]bool{}
+	for _, k := range keys {
+		shown[k] = true
+	}
+	var columns []string
+	for _, f := range schema.Fields {
+		if shown[f.Name] || f.Kind == checkin.KindList {
+			columns = append(columns, f.Name)
+			delete(shown, f.Name)
+		}
+	}
+	for _, k := range keys {
+		if shown[k] {
+			columns = append(columns, k)
+		}
+	}
+	return columns
 }
 
 // objectKeys returns the keys of a JSON object, in order.
@@ -93,7 +111,7 @@ func objectKeys(b []byte) ([]string, error) {
 // out ends the connection, so that the client sees an error, never a file
 // that looks whole.
 func WriteCSV[T any](s *Server, w http.ResponseWriter, r *http.Request, name string, export checkin.Exporter[T], q checkin.ListQuery) {
-	columns := csvColumns[T]()
+	columns := csvColumns[T](checkin.Lookup(name))
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
