@@ -17,6 +17,7 @@ import (
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
+	"github.com/checkin-oss/checkin/web"
 	"github.com/checkin-oss/checkin/webhook"
 )
 
@@ -114,7 +115,7 @@ func dbKind(db *sqlstore.DB) string {
 	return "postgres"
 }
 
-// newHandler wires the store into the HTTP layer.
+// newHandler wires the store into the HTTP layer and the pages.
 func newHandler(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
 	return newServer(ctx, db, cfg, log).Handler()
 }
@@ -124,6 +125,10 @@ func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logge
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
+	// The pages' live streams end when ctx does (SIGTERM), so that the
+	// server can shut down.
+	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock, Stop: ctx.Done()}
+	s.Pages = pages.Routes()
 	s.Metrics = httpapi.NewMetrics()
 	knowLocations(ctx, db, s.Metrics, log)
 	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
