@@ -40,6 +40,9 @@ type EventStream struct {
 	// KeepAlive is how often a comment is sent when nothing happens, so
 	// that proxies keep the connection open (default 15 s).
 	KeepAlive time.Duration
+	// Stop, when closed, ends every stream, so that the server can shut
+	// down (http.Server.Shutdown waits for handlers to return).
+	Stop <-chan struct{}
 }
 
 // streamKinds are the events the stream carries.
@@ -59,7 +62,9 @@ func (es *EventStream) Serve(w http.ResponseWriter, r *http.Request, locations [
 		return
 	}
 	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // the stream outlives the server's write timeout
+	// The stream outlives the server's write timeout, and its read timeout.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -100,6 +105,8 @@ func (es *EventStream) Serve(w http.ResponseWriter, r *http.Request, locations [
 		}
 		select {
 		case <-ctx.Done():
+			return
+		case <-es.Stop:
 			return
 		case <-poll.C:
 		}

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/httpapi/apitest"
+	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
 
 // fastStream polls and keeps alive quickly, for tests.
@@ -182,4 +185,21 @@ func TestOccupancy(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	})
+}
+
+// A stream outlives the server's read and write timeouts, which bound
+// ordinary requests.
+func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
+	a := apitest.New(t, "sqlite", checkin.NewManualClock(storetest.Start), fastStream)
+	ts := httptest.NewUnstartedServer(a.Server.Handler())
+	ts.Config.ReadTimeout, ts.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close) // after the stream's close, which openStream arranges
+	loc := a.NewLocation()
+	s := openStream(t, &apitest.API{Client: apitest.NewClient(t, ts.URL)}, a.AdminToken(), "", "")
+	time.Sleep(time.Second)
+	id := a.Create(a.AdminToken(), apitest.Path("Checkin"), a.Sample("Checkin", loc))
+	if got := checkinID(t, s.next()); got != id {
+		t.Errorf("after the timeouts: check-in %d, want %d", got, id)
+	}
 }

@@ -129,6 +129,7 @@ func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logge
 	// server can shut down.
 	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock, Stop: ctx.Done()}
 	s.Pages = pages.Routes()
+	s.Events.Stop = ctx.Done()
 	s.Metrics = httpapi.NewMetrics()
 	knowLocations(ctx, db, s.Metrics, log)
 	db.CheckWebhookURL = webhookGuard(cfg).CheckURL

@@ -165,3 +165,31 @@ func (r *tally) check(t *testing.T, want map[change]bool) {
 	}
 	t.Logf("%d check-ins and check-outs delivered, %d of them more than once", len(r.got), twice)
 }
+
+// TestSIGTERMEndsTheEventStream: an open live stream does not keep the
+// server from stopping at SIGTERM.
+func TestSIGTERMEndsTheEventStream(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin, addr := buildBinary(t), freeAddr(t)
+	t.Setenv("CHECKIN_ADMIN_EMAIL", "boss@example.com")
+	t.Setenv("CHECKIN_ADMIN_PASSWORD", "boss-password")
+	p := startProcess(t, bin, "serve", "--addr", addr, "--db", storetest.DSN(t, "sqlite"))
+	c := apitest.NewClient(t, "http://"+addr)
+	token := c.SignIn("boss@example.com", "boss-password").AccessToken
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/spaces/checkins/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("open the stream: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+	start := time.Now()
+	if code := p.terminate(t); code != 0 {
+		t.Errorf("exit after SIGTERM = %d, want 0\n%s", code, p.stderr)
+	}
+	if waited := time.Since(start); waited > 10*time.Second {
+		t.Errorf("stopping took %v with a stream open", waited)
+	}
+}
