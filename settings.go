@@ -64,6 +64,7 @@ type Settings struct {
 	MembersSignUp          bool // MembersSignUp
 	VisitorDefaultDuration int  // PublicWebSite.Visitors.DefaultDuration, minutes
 	PincodeMinLength       int  // Security.PincodeMinLength
+	DoorAllowlistHours     int  // Doors.AllowlistHours: how long a door's offline allow-list is valid
 
 	// Throttling of failed check-ins (docs/checkin.md, "Throttling").
 	ThrottleAddress    ThrottleLimit // Security.Throttle.Address*: per client address and credential kind
@@ -94,6 +95,7 @@ const (
 	SettingPincodeMinLength       = "Security.PincodeMinLength"
 	SettingPincodeSprayCount      = "Security.PincodeSpraying.Pincodes"
 	SettingPincodeSprayWindow     = "Security.PincodeSpraying.Window"
+	SettingDoorAllowlistHours     = "Doors.AllowlistHours"
 )
 
 var settingDefs = []*Setting{
@@ -117,6 +119,8 @@ var settingDefs = []*Setting{
 		apply: func(s *Settings, v string) { s.PincodeSprayCount = atoi(v) }},
 	{Name: SettingPincodeSprayWindow, Default: "10", parse: intIn(1, 24*60),
 		apply: func(s *Settings, v string) { s.PincodeSprayWindow = minutes(v) }},
+	{Name: SettingDoorAllowlistHours, Default: "24", parse: intIn(1, 24*31),
+		apply: func(s *Settings, v string) { s.DoorAllowlistHours = atoi(v) }},
 	throttleFailures("Address", "10", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),
 	throttleWindow("Address", "1440", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),
 	throttleMaxDelay("Address", "60", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),

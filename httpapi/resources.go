@@ -14,6 +14,7 @@ type Repositories interface {
 	Visitors() checkin.Repository[checkin.Visitor]
 	Checkins() checkin.Repository[checkin.Checkin]
 	FailedCheckins() checkin.Repository[checkin.FailedCheckin]
+	Doors() checkin.Repository[checkin.Door]
 }
 
 // AdminResources returns the admin API: every entity's routes.
@@ -29,5 +30,6 @@ func AdminResources(r Repositories) []Resource {
 		NewResource(checkin.Visitors, r.Visitors()),
 		NewResource(checkin.Checkins, r.Checkins()),
 		NewResource(checkin.FailedCheckins, r.FailedCheckins()),
+		NewResource(checkin.Doors, r.Doors()),
 	}
 }

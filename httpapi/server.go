@@ -73,6 +73,9 @@ type Server struct {
 	// RequestTimeout bounds a request's database work; a request that runs out
 	// is answered 503 instead of hanging. Zero means 5 seconds.
 	RequestTimeout time.Duration
+	// Routes are served beside the service's own (the doors' routes).
+	Routes     []Route
+	bodyLimits map[string]int64
 	// CORSOrigins are the exact origins (https://app.example.com) whose
 	// browser pages may call the service; none means no CORS headers at all.
 	CORSOrigins []string
@@ -101,6 +104,8 @@ func (s *Server) Handler() http.Handler {
 	for _, r := range s.Resources {
 		r.register(mux, s)
 	}
+	s.bodyLimits = map[string]int64{}
+	s.registerRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(mux)))))
 }

@@ -38,6 +38,9 @@ type hooks[T any] struct {
 	// load fills fields kept beside the rows; full is false for lists,
 	// which leave collections out.
 	load func(tx *Tx, recs []*T, full bool) error
+	// written runs once the row and what is kept beside it are written, on
+	// a create (old is nil) and a replace.
+	written func(tx *Tx, rec, old *T) error
 	// deleting runs before a delete.
 	deleting func(tx *Tx, rec *T) error
 	// changed runs after a successful commit of any write.
@@ -198,7 +201,10 @@ func (t *table[T]) insert(tx *Tx, rec *T) error {
 	if err := t.insertRow(tx, rec, nil, nil); err != nil {
 		return err
 	}
-	return t.saved(tx, rec)
+	if err := t.saved(tx, rec); err != nil {
+		return err
+	}
+	return t.written(tx, rec, nil)
 }
 
 // insertRow fills rec's common fields and inserts its row, with the hook's
@@ -252,6 +258,13 @@ func (t *table[T]) saved(tx *Tx, rec *T) error {
 	return nil
 }
 
+func (t *table[T]) written(tx *Tx, rec, old *T) error {
+	if t.hooks.written != nil {
+		return t.hooks.written(tx, rec, old)
+	}
+	return nil
+}
+
 func (t *table[T]) changed(rec *T) {
 	if t.hooks.changed != nil {
 		t.hooks.changed(rec)
@@ -296,7 +309,10 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 		if _, err := tx.Exec("UPDATE "+t.entity.Table+" SET "+set+" WHERE id = ?", append(vals, b.ID)...); err != nil {
 			return err
 		}
-		return t.saved(tx, rec)
+		if err := t.saved(tx, rec); err != nil {
+			return err
+		}
+		return t.written(tx, rec, old)
 	})
 	if err != nil {
 		return t.constraintError(err, "replace")

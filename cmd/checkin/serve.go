@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/doors"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/sqlstore"
 )
@@ -44,6 +45,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer db.Close()
 	if err := bootstrapAdmin(ctx, db, log); err != nil {
 		return err
+	}
+	if _, err := db.SigningKeys(ctx); err != nil { // the doors' signing key, made on first start
+		return fmt.Errorf("door signing key: %w", err)
 	}
 	if cfg.demo {
 		if cfg.defaultLocation == "" {
@@ -110,6 +114,7 @@ func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
+	doors.Mount(s, db, db.Clock)
 	return s.Handler()
 }
 
