@@ -22,6 +22,7 @@ type issuedList struct {
 	sig      string
 	etag     string
 	issuedAt time.Time
+	entries  int
 }
 
 // reissueAfter is how old a list may be before a door is given a new one
@@ -84,7 +85,7 @@ func (h *Handler) list(ctx context.Context, door *checkin.Door, loc *checkin.Bus
 func signList(k checkin.SigningKey, l List) *issuedList {
 	body, _ := json.Marshal(l) // a List always encodes
 	sum := sha256.Sum256(body)
-	return &issuedList{body: body, sig: sign(k, body), etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, issuedAt: l.IssuedAt}
+	return &issuedList{body: body, sig: sign(k, body), etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, issuedAt: l.IssuedAt, entries: len(l.Entries)}
 }
 
 // etagMatches reports whether an If-None-Match header names the ETag.

@@ -4,6 +4,8 @@
 //	checkin serve --demo     the same, with a demo location to try at once
 //	checkin migrate          create or migrate the database schema, then exit
 //	checkin admin create     create a full administrator
+//	checkin doors pubkey     print the keys that sign the doors' allow-lists
+//	checkin door-bridge      run beside a door, cards on standard input
 //
 // Run "checkin <command> -h" for a command's flags.
 package main
@@ -40,6 +42,8 @@ func commands() []command {
 		{"migrate", "create or migrate the database schema, then exit", runMigrate},
 		{"admin", "manage administrators: admin create --email E --password P", runAdmin},
 		{"backup", "copy a SQLite database while the server runs: backup --out F", runBackup},
+		{"doors", "the doors' allow-list signing keys: doors pubkey | doors rotate-key", runDoors},
+		{"door-bridge", "run beside a door: door-bridge --server URL --key KEY, cards on standard input", runDoorBridge},
 	}
 }
 
@@ -78,7 +82,7 @@ var errUsage = errors.New("usage")
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "checkin: the check-in and access service for coworking spaces.\n\nUsage: checkin <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'checkin <command> -h' for a command's flags.")
 }
