@@ -14,8 +14,9 @@ type Door struct {
 	Name       string `json:"Name" api:"required"`
 	Active     bool   `json:"Active"`
 	LastSeen   *Time  `json:"LastSeen" api:"readonly"`
-	// Key is set only on the record just created, for the create answer.
-	Key string `json:"Key,omitempty" api:"readonly,nocolumn"`
+	// Key is set only on the record just created, for the create answer;
+	// it is no field of the API's records.
+	Key string `json:"-"`
 	Record
 }
 

@@ -69,6 +69,9 @@ type Outcome struct {
 	// Identity is the credential a refusal was about (an email, a card, a
 	// MAC...); empty for a success.
 	Identity string
+	// Rule is why a refusal was made, as its FailedCheckin's description
+	// says; empty for a success. It may name the credential in full.
+	Rule string
 	// Throttled is set when the attempt was not decided (429): which key
 	// blocked it, and for how long.
 	Throttled *throttle.Verdict

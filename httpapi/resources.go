@@ -14,6 +14,7 @@ type Repositories interface {
 	Visitors() checkin.Repository[checkin.Visitor]
 	Checkins() checkin.Repository[checkin.Checkin]
 	FailedCheckins() checkin.Repository[checkin.FailedCheckin]
+	Webhooks() checkin.Repository[checkin.Webhook]
 	Doors() checkin.Repository[checkin.Door]
 }
 
@@ -30,6 +31,7 @@ func AdminResources(r Repositories) []Resource {
 		NewResource(checkin.Visitors, r.Visitors()),
 		NewResource(checkin.Checkins, r.Checkins()),
 		NewResource(checkin.FailedCheckins, r.FailedCheckins()),
+		NewResource(checkin.Webhooks, r.Webhooks()),
 		NewResource(checkin.Doors, r.Doors()),
 	}
 }

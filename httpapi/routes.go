@@ -2,69 +2,53 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/throttle"
 )
 
-// Route is a route another package serves (the doors' routes), behind the
-// server's middleware.
-type Route struct {
-	Pattern string // "POST /api/public/doors/decide"
-	// Entity and Action, when set, need a signed-in user with the role
-	// Entity-Action (or a full administrator); else the route is public and
-	// authenticates its callers itself.
-	Entity, Action string
-	// MaxBody, when above the default of 64 KiB, bounds this route's body.
-	MaxBody int64
-	Handler http.HandlerFunc
-}
-
-func (s *Server) registerRoutes(mux *http.ServeMux) {
-	for _, rt := range s.Routes {
-		if rt.MaxBody > maxBodyBytes {
-			_, path, _ := strings.Cut(rt.Pattern, " ")
-			s.bodyLimits[path] = rt.MaxBody
+// routed serves mux, answering in JSON where the mux would answer in plain
+// text: 404 for a path no route has, and 405 with Allow for a path that has
+// routes, but not for the request's method. A GET route also answers HEAD
+// (the mux does that).
+func (s *Server) routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
 		}
-		if rt.Entity == "" {
-			mux.Handle(rt.Pattern, rt.Handler)
-			continue
+		// No route: ask the mux what it would answer, without answering.
+		probe := &headerProbe{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		switch probe.status {
+		case http.StatusNotFound:
+			s.writeError(w, r, checkin.Errorf(checkin.ENOTFOUND, "There is no route %s %s.", r.Method, r.URL.Path))
+		case http.StatusMethodNotAllowed:
+			allow := probe.header.Get("Allow")
+			w.Header().Set("Allow", allow)
+			s.writeError(w, r, checkin.Errorf(checkin.ENOTALLOWED, "%s does not answer %s; it answers %s.", r.URL.Path, r.Method, allow))
+		default: // a redirect to the cleaned path
+			mux.ServeHTTP(w, r)
 		}
-		h := rt.Handler
-		mux.Handle(rt.Pattern, s.authorize(rt.Entity, rt.Action, func(_ *Server, w http.ResponseWriter, r *http.Request) { h(w, r) }))
+	})
+}
+
+// headerProbe records the status and headers a handler answers, and drops
+// its body.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header { return p.header }
+
+func (p *headerProbe) WriteHeader(status int) {
+	if p.status == 0 {
+		p.status = status
 	}
 }
 
-// bodyLimit is the most a request's body may hold.
-func (s *Server) bodyLimit(r *http.Request) int64 {
-	if n, ok := s.bodyLimits[r.URL.Path]; ok {
-		return n
-	}
-	return maxBodyBytes
-}
-
-// WriteError answers an error as every route does: an application error by
-// its status and message, anything else logged and answered 500 without
-// its text.
-func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	s.writeError(w, r, err)
-}
-
-// WriteJSON answers v as JSON with a status.
-func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
-
-// ReadBody reads a JSON request body, bounded as the route's limit says.
-func ReadBody(r *http.Request) ([]byte, error) { return readBody(r, jsonTypes...) }
-
-// Client is the client of a request as throttling sees it: its address
-// (behind the trusted proxies) and whether it is a trusted device.
-func (s *Server) Client(r *http.Request) throttle.Client { return s.client(r) }
-
-// tooLarge answers a body over a limit.
-func tooLarge(limit int64) *checkin.Error {
-	if limit == maxBodyBytes {
-		return errTooLarge
-	}
-	return checkin.Errorf(checkin.ETOOLARGE, "The request body is larger than %d KiB (%d bytes), the most this route reads.", limit>>10, limit)
+func (p *headerProbe) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return len(b), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
+	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/throttle"
 )
 
@@ -106,8 +107,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.bodyLimits = map[string]int64{}
 	s.registerRoutes(mux)
-	mux.HandleFunc("/", s.notFound)
-	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(mux)))))
+	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux))))))
 }
 
 func (s *Server) requestTimeout() time.Duration {
@@ -118,7 +118,7 @@ func (s *Server) requestTimeout() time.Duration {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": version.String()})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -130,8 +130,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, checkin.Errorf(checkin.ENOTFOUND, "There is no route %s %s.", r.Method, r.URL.Path))
 }

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"encoding/json"
 	"slices"
 
 	"github.com/checkin-oss/checkin"
@@ -75,8 +74,5 @@ func tariffAccessEvents(tx *Tx, t, old *checkin.Tariff) error {
 
 // accessControlUpdate appends an AccessControlUpdate event for a member.
 func (tx *Tx) accessControlUpdate(businessID, coworkerID int64) error {
-	record, _ := json.Marshal(map[string]int64{"BusinessId": businessID, "CoworkerId": coworkerID})
-	_, err := tx.Exec("INSERT INTO events (id, kind, occurred_on, business_id, record) VALUES (?, ?, ?, ?, ?)",
-		checkin.NewUUID(), checkin.EventAccessControlUpdate, tx.now, businessID, string(record))
-	return err
+	return tx.appendEvent(checkin.EventAccessControlUpdate, businessID, map[string]int64{"BusinessId": businessID, "CoworkerId": coworkerID})
 }

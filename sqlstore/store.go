@@ -14,6 +14,7 @@ type tables struct {
 	visitors       *table[checkin.Visitor]
 	checkins       *table[checkin.Checkin]
 	failedCheckins *table[checkin.FailedCheckin]
+	webhooks       *table[checkin.Webhook]
 	doors          *table[checkin.Door]
 }
 
@@ -28,6 +29,7 @@ func (db *DB) initTables() {
 	db.visitors = newTable(db, checkin.Visitors, db.visitorHooks())
 	db.checkins = newTable(db, checkin.Checkins, db.checkinHooks())
 	db.failedCheckins = newTable(db, checkin.FailedCheckins, hooks[checkin.FailedCheckin]{})
+	db.webhooks = newTable(db, checkin.Webhooks, db.webhookHooks())
 	db.doors = newTable(db, checkin.Doors, db.doorHooks())
 }
 
@@ -47,3 +49,4 @@ func (db *DB) Checkins() checkin.Repository[checkin.Checkin]         { return db
 func (db *DB) FailedCheckins() checkin.Repository[checkin.FailedCheckin] {
 	return db.failedCheckins
 }
+func (db *DB) Webhooks() checkin.Repository[checkin.Webhook] { return db.webhooks }

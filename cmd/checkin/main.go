@@ -4,6 +4,8 @@
 //	checkin serve --demo     the same, with a demo location to try at once
 //	checkin migrate          create or migrate the database schema, then exit
 //	checkin admin create     create a full administrator
+//	checkin backup           copy a SQLite database while the server runs
+//	checkin version          print the version, the commit and the Go version
 //	checkin doors pubkey     print the keys that sign the doors' allow-lists
 //	checkin door-bridge      run beside a door, cards on standard input
 //
@@ -20,6 +22,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // IANA time zones even on machines without them
+
+	"github.com/checkin-oss/checkin/internal/version"
 )
 
 func main() {
@@ -42,6 +46,7 @@ func commands() []command {
 		{"migrate", "create or migrate the database schema, then exit", runMigrate},
 		{"admin", "manage administrators: admin create --email E --password P", runAdmin},
 		{"backup", "copy a SQLite database while the server runs: backup --out F", runBackup},
+		{"version", "print the version, the commit and the Go version (also --version)", runVersion},
 		{"doors", "the doors' allow-list signing keys: doors pubkey | doors rotate-key", runDoors},
 		{"door-bridge", "run beside a door: door-bridge --server URL --key KEY, cards on standard input", runDoorBridge},
 	}
@@ -55,6 +60,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args[0] = "version"
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -85,4 +93,13 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'checkin <command> -h' for a command's flags.")
+}
+
+func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := parse(newFlagSet("version", stderr), args); err != nil {
+		return err
+	}
+	v := version.Get()
+	fmt.Fprintf(stdout, "checkin %s\ncommit  %s\ngo      %s\n", v.Version, v.Commit, v.Go)
+	return nil
 }

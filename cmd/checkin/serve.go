@@ -16,7 +16,9 @@ import (
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/doors"
 	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
+	"github.com/checkin-oss/checkin/webhook"
 )
 
 // shutdownGrace is how long requests in flight may take to finish after
@@ -35,6 +37,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if err := cfg.parseNetworks(); err != nil {
+		return err
+	}
+	if err := cfg.parseEvents(); err != nil {
 		return err
 	}
 	limitMemory()
@@ -65,7 +70,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.pprofAddr != "" {
 		go servePprof(cfg.pprofAddr, log)
 	}
-	srv := newHTTPServer(newHandler(db, cfg, log))
+	s := newServer(db, cfg, log)
+	ctx, stop := context.WithCancel(ctx)
+	defer startWebhooks(ctx, db, cfg, log, s.Metrics)()
+	defer stop() // runs first: the worker stops, then the deferred wait above ends
+	srv := newHTTPServer(s.Handler())
 	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation,
 		"trusted_devices", cfg.devices, "trusted_proxies", cfg.proxies)
 	return serveUntilDone(ctx, srv, ln, log)
@@ -110,12 +119,36 @@ func dbKind(db *sqlstore.DB) string {
 
 // newHandler wires the store into the HTTP layer.
 func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+	return newServer(db, cfg, log).Handler()
+}
+
+func newServer(db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
+	s.Metrics = httpapi.NewMetrics()
 	doors.Mount(s, db, db.Clock)
-	return s.Handler()
+	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
+	return s
+}
+
+func webhookGuard(cfg config) *webhook.Guard {
+	return &webhook.Guard{AllowPrivate: cfg.webhooksAllowPrivate}
+}
+
+// startWebhooks runs the webhook worker until ctx ends; the function it
+// returns waits for the worker's attempts in flight.
+func startWebhooks(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger, m *httpapi.Metrics) func() {
+	w := &webhook.Worker{Store: db, Log: log, Retention: cfg.eventRetention,
+		Client:  webhook.NewClient(webhookGuard(cfg), 0, version.String()),
+		Metrics: webhook.NewMetrics(m.Registry)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	return func() { <-done }
 }
 
 // newHTTPServer bounds how long a client may take to send headers and body
@@ -141,7 +174,7 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests in flight", "grace", shutdownGrace)
+	log.Info("shutting down: finishing requests in flight", "grace_ms", shutdownGrace.Milliseconds())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -85,6 +85,9 @@ func (a *API) Sample(entity string, businessID int64) map[string]any {
 		return map[string]any{"BusinessId": businessID, "Name": fmt.Sprintf("Door %d", n)}
 	case "FailedCheckin":
 		return map[string]any{"BusinessId": businessID, "Description": "No access"}
+	case "WebHook":
+		return map[string]any{"BusinessId": businessID, "Name": fmt.Sprintf("Hook %d", n), "Action": 36,
+			"URL": fmt.Sprintf("https://hooks.example.com/%d", n), "Active": true, "Secret": "s3cret"}
 	}
 	a.t.Fatalf("apitest: no sample of %s: add one to Sample", entity)
 	return nil
