@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/access"
 	"github.com/checkin-oss/checkin/httpapi"
 )
 
@@ -26,10 +25,9 @@ const maxClockSkew = time.Minute
 
 // Handler serves the door routes.
 type Handler struct {
-	Store   checkin.DoorStore
-	CheckIn *access.Service // decides as the public check-in does
-	Server  *httpapi.Server // answers errors, reads clients, as every route does
-	Clock   checkin.Clock
+	Store  checkin.DoorStore
+	Server *httpapi.Server // decides as the public check-in, answers errors as every route does
+	Clock  checkin.Clock
 
 	mu     sync.Mutex
 	issued map[int64]*issuedList // the last list of each door, by door id
@@ -74,31 +72,7 @@ func (h *Handler) door(next doorHandler) http.HandlerFunc {
 // decide is POST /api/public/doors/decide: the public check-in at the
 // door's location, 200 to open and 403 not to.
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request, door *checkin.Door, loc *checkin.Business) {
-	body, err := httpapi.ReadBody(r)
-	var req checkin.CheckinRequest
-	if err == nil {
-		req, err = access.DecodeRequest(body)
-	}
-	if err != nil {
-		httpapi.WriteJSON(w, http.StatusBadRequest, checkin.Refusal(checkin.CodeInvalidRequestData, ""))
-		return
-	}
-	req.DoorID = door.ID
-	client := h.Server.Client(r)
-	client.Trusted = true // a door speaks for everyone who comes to it
-	out, err := h.CheckIn.CheckInFrom(r.Context(), loc, req, client)
-	if err != nil {
-		h.Server.WriteError(w, r, err)
-		return
-	}
-	status := out.Status
-	switch {
-	case out.Throttled != nil:
-		w.Header().Set("Retry-After", strconv.FormatInt(int64((out.Throttled.RetryAfter+time.Second-1)/time.Second), 10))
-	case status == http.StatusOK && out.Refused():
-		status = http.StatusForbidden
-	}
-	httpapi.WriteJSON(w, status, out.Confirmation)
+	h.Server.ServeDoorCheckin(w, r, httpapi.DoorCheckin{Location: loc, DoorID: door.ID})
 }
 
 // keys is GET /api/public/doors/keys: the allow-lists' public keys.

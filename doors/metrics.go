@@ -14,7 +14,7 @@ const UnseenAfter = 5 * time.Minute
 
 // Mount serves the door routes on s and adds their metric to its metrics.
 func Mount(s *httpapi.Server, store checkin.DoorStore, clock checkin.Clock) *Handler {
-	h := &Handler{Store: store, CheckIn: s.CheckIn, Server: s, Clock: clock}
+	h := &Handler{Store: store, Server: s, Clock: clock}
 	s.Routes = append(s.Routes, h.Routes()...)
 	if s.Metrics == nil {
 		s.Metrics = httpapi.NewMetrics()

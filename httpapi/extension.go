@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/throttle"
 )
 
 // Route is a route another package serves (the doors' routes), behind the
@@ -56,10 +55,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, 
 
 // ReadBody reads a JSON request body, bounded as the route's limit says.
 func ReadBody(r *http.Request) ([]byte, error) { return readBody(r, jsonTypes...) }
-
-// Client is the client of a request as throttling sees it: its address
-// (behind the trusted proxies) and whether it is a trusted device.
-func (s *Server) Client(r *http.Request) throttle.Client { return s.client(r) }
 
 // tooLarge answers a body over a limit.
 func tooLarge(limit int64) *checkin.Error {
