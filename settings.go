@@ -64,6 +64,7 @@ type Settings struct {
 	MembersSignUp          bool // MembersSignUp
 	VisitorDefaultDuration int  // PublicWebSite.Visitors.DefaultDuration, minutes
 	PincodeMinLength       int  // Security.PincodeMinLength
+	KioskResetSeconds      int  // Kiosk.ResetSeconds: the kiosk's return to an empty keypad
 	DoorAllowlistHours     int  // Doors.AllowlistHours: how long a door's offline allow-list is valid
 
 	// Throttling of failed check-ins (docs/checkin.md, "Throttling").
@@ -93,6 +94,7 @@ const (
 	SettingMembersSignUp          = "MembersSignUp"
 	SettingVisitorDefaultDuration = "PublicWebSite.Visitors.DefaultDuration"
 	SettingPincodeMinLength       = "Security.PincodeMinLength"
+	SettingKioskResetSeconds      = "Kiosk.ResetSeconds"
 	SettingPincodeSprayCount      = "Security.PincodeSpraying.Pincodes"
 	SettingPincodeSprayWindow     = "Security.PincodeSpraying.Window"
 	SettingDoorAllowlistHours     = "Doors.AllowlistHours"
@@ -115,6 +117,8 @@ var settingDefs = []*Setting{
 		apply: func(s *Settings, v string) { s.VisitorDefaultDuration = atoi(v) }},
 	{Name: SettingPincodeMinLength, Default: "4", parse: intIn(1, MaxPincodeLength),
 		apply: func(s *Settings, v string) { s.PincodeMinLength = atoi(v) }},
+	{Name: SettingKioskResetSeconds, Default: "10", parse: intIn(3, 3600),
+		apply: func(s *Settings, v string) { s.KioskResetSeconds = atoi(v) }},
 	{Name: SettingPincodeSprayCount, Default: "20", parse: intIn(2, 100000),
 		apply: func(s *Settings, v string) { s.PincodeSprayCount = atoi(v) }},
 	{Name: SettingPincodeSprayWindow, Default: "10", parse: intIn(1, 24*60),

@@ -83,6 +83,9 @@ func (s *Server) serveCheckin(w http.ResponseWriter, r *http.Request, door *Door
 		answer.write(out.Status, out.Confirmation)
 		return
 	}
+	if out.Refused() && (out.Method == access.MethodPincode || out.Method == access.MethodEmailPincode) {
+		s.Metrics.KnowLocation(loc.WebAddress)
+	}
 	if out.SprayedPincodes > 0 {
 		s.Metrics.PincodeSpraying.WithLabelValues(loc.WebAddress).Inc()
 		s.Log.Warn("pincode spraying: many different pincodes failed at one location", "location", loc.WebAddress, "pincodes", out.SprayedPincodes)

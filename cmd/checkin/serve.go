@@ -18,6 +18,7 @@ import (
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
+	"github.com/checkin-oss/checkin/web"
 	"github.com/checkin-oss/checkin/webhook"
 )
 
@@ -62,6 +63,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("demo: %w", cliError(err))
 		}
 	}
+	warnAtStart(ctx, db, cfg, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -70,7 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.pprofAddr != "" {
 		go servePprof(cfg.pprofAddr, log)
 	}
-	s := newServer(db, cfg, log)
+	s := newServer(ctx, db, cfg, log)
 	ctx, stop := context.WithCancel(ctx)
 	defer startWebhooks(ctx, db, cfg, log, s.Metrics)()
 	defer stop() // runs first: the worker stops, then the deferred wait above ends
@@ -117,18 +119,23 @@ func dbKind(db *sqlstore.DB) string {
 	return "postgres"
 }
 
-// newHandler wires the store into the HTTP layer.
-func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
-	return newServer(db, cfg, log).Handler()
+// newHandler wires the store into the HTTP layer and the pages.
+func newHandler(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+	return newServer(ctx, db, cfg, log).Handler()
 }
 
-func newServer(db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
+func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
+	// The pages' live streams end when ctx does (SIGTERM), so that the
+	// server can shut down.
+	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock, Stop: ctx.Done()}
+	s.Pages = pages.Routes()
 	s.Metrics = httpapi.NewMetrics()
 	doors.Mount(s, db, db.Clock)
+	knowLocations(ctx, db, s.Metrics, log)
 	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
 	return s
 }
