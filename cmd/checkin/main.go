@@ -94,9 +94,14 @@ func usage(w io.Writer) {
 }
 
 // listCommands prints each command with its summary, one a line.
+// The names are padded to 8 characters, or to the longest.
 func listCommands(w io.Writer, cs []command) {
+	width := 8
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-*s %s\n", width, c.name, c.summary)
 	}
 }
 
