@@ -83,6 +83,12 @@ type Server struct {
 	// RequestTimeout bounds a request's database work; a request that runs out
 	// is answered 503 instead of hanging. Zero means 5 seconds.
 	RequestTimeout time.Duration
+	// Routes are served beside the service's own (the doors' routes).
+	Routes     []Route
+	bodyLimits map[string]int64
+	// Pages are the web pages (the kiosk, the console), by route pattern,
+	// served behind the same logging, metrics and limits as the API.
+	Pages map[string]http.Handler
 	// CORSOrigins are the exact origins (https://app.example.com) whose
 	// browser pages may call the service; none means no CORS headers at all.
 	CORSOrigins []string
@@ -121,6 +127,11 @@ func (s *Server) Handler() http.Handler {
 	for _, r := range s.Resources {
 		r.register(mux, s)
 	}
+	s.bodyLimits = map[string]int64{}
+	s.registerRoutes(mux)
+	for pattern, h := range s.Pages {
+		mux.Handle(pattern, h)
+	}
 	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux))))))
 }
 
@@ -144,4 +155,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Location returns the location a request's Host names, as the public
+// check-in finds it; nil when it names none.
+func (s *Server) Location(ctx context.Context, host string) (*checkin.Business, error) {
+	return s.location(ctx, host)
 }

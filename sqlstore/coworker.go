@@ -17,6 +17,8 @@ func (db *DB) coworkerHooks() hooks[checkin.Coworker] {
 		prepare:  prepareCoworker,
 		saved:    saveCoworkerLinks,
 		load:     loadCoworkerTeams,
+		written:  coworkerAccessEvents,
+		deleting: func(tx *Tx, c *checkin.Coworker) error { return tx.accessControlUpdate(c.BusinessID, c.ID) },
 		changed:  func(c *checkin.Coworker) { c.Password = "" },
 	}
 }
