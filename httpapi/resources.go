@@ -14,6 +14,8 @@ type Repositories interface {
 	Visitors() checkin.Repository[checkin.Visitor]
 	Checkins() checkin.Repository[checkin.Checkin]
 	FailedCheckins() checkin.Repository[checkin.FailedCheckin]
+	Webhooks() checkin.Repository[checkin.Webhook]
+	Doors() checkin.Repository[checkin.Door]
 }
 
 // AdminResources returns the admin API: every entity's routes.
@@ -29,5 +31,7 @@ func AdminResources(r Repositories) []Resource {
 		NewResource(checkin.Visitors, r.Visitors()),
 		NewResource(checkin.Checkins, r.Checkins()),
 		NewResource(checkin.FailedCheckins, r.FailedCheckins()),
+		NewResource(checkin.Webhooks, r.Webhooks()),
+		NewResource(checkin.Doors, r.Doors()),
 	}
 }

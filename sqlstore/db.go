@@ -37,6 +37,9 @@ const (
 type DB struct {
 	Clock checkin.Clock
 	Log   *slog.Logger
+	// CheckWebhookURL, when set, refuses a webhook URL whose host may not
+	// be reached (webhook.Guard); it runs before the write transaction.
+	CheckWebhookURL func(ctx context.Context, rawURL string) error
 
 	dialect dialect
 	dsn     string

@@ -29,6 +29,9 @@ type hooks[T any] struct {
 	// beforeTx runs before the write transaction begins, for slow work such
 	// as password hashing that must not hold the database's write lock.
 	beforeTx func(rec *T) error
+	// check runs before the write transaction too, for checks that may
+	// wait on the network, such as resolving a webhook's host.
+	check func(ctx context.Context, rec *T) error
 	// prepare checks what needs the database and derives values before a
 	// create (old is nil) or a replace.
 	prepare func(tx *Tx, rec, old *T) error
@@ -76,6 +79,9 @@ func (t *table[T]) Find(ctx context.Context, id int64) (*T, error) {
 		rec, err = t.find(tx, id, false)
 		return err
 	})
+	if err == nil && !t.visible(ctx, rec) {
+		return nil, t.notFound(id)
+	}
 	return rec, err
 }
 
@@ -98,6 +104,7 @@ func (t *table[T]) find(tx *Tx, id int64, lock bool) (*T, error) {
 func (t *table[T]) List(ctx context.Context, q checkin.ListQuery) ([]*T, int, error) {
 	var recs []*T
 	var total int
+	q = t.scoped(ctx, q)
 	err := t.db.read(ctx, func(tx *Tx) error {
 		where, args := buildWhere(t.entity.Schema, q.Where)
 		if err := tx.QueryRow("SELECT count(*) FROM "+t.entity.Table+" t"+where, args...).Scan(&total); err != nil {
@@ -108,15 +115,26 @@ func (t *table[T]) List(ctx context.Context, q checkin.ListQuery) ([]*T, int, er
 		}
 		query := t.selects + where + orderBy(q) + " LIMIT ? OFFSET ?"
 		var err error
-		if recs, err = t.scan(tx, query, append(args, q.Size, q.Offset())...); err != nil {
+		if recs, err = t.scanSkipping(tx, query, append(args, q.Size, q.Offset())...); err != nil {
 			return err
 		}
-		return t.finish(tx, recs, false)
+		return t.finish(tx, recs, true) // a list's records hold every field a single one has
 	})
 	return recs, total, err
 }
 
 func (t *table[T]) scan(tx *Tx, query string, args ...any) ([]*T, error) {
+	return t.scanRows(tx, false, query, args...)
+}
+
+// scanSkipping is scan for lists: a row that cannot be read (a value no
+// version of the service writes) is logged and left out, and the list goes
+// on.
+func (t *table[T]) scanSkipping(tx *Tx, query string, args ...any) ([]*T, error) {
+	return t.scanRows(tx, true, query, args...)
+}
+
+func (t *table[T]) scanRows(tx *Tx, skipBad bool, query string, args ...any) ([]*T, error) {
 	rows, err := tx.Query(query, args...)
 	if err != nil {
 		return nil, err
@@ -130,6 +148,10 @@ func (t *table[T]) scan(tx *Tx, query string, args ...any) ([]*T, error) {
 			ptrs[i] = f.Ptr(rec)
 		}
 		if err := rows.Scan(ptrs...); err != nil {
+			if skipBad {
+				t.db.Log.Error("a row could not be read; it is left out of the list", "entity", t.entity.Name, "id", base(rec).ID, "err", err)
+				continue
+			}
 			return nil, fmt.Errorf("scan %s: %w", t.entity.Name, err)
 		}
 		recs = append(recs, rec)
@@ -160,10 +182,15 @@ func (t *table[T]) readOnly() error {
 }
 
 // validate runs the record's own checks, which also normalise it, then the
-// beforeTx hook.
-func (t *table[T]) validate(rec *T) error {
+// check and beforeTx hooks.
+func (t *table[T]) validate(ctx context.Context, rec *T) error {
 	if v, ok := any(rec).(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	if t.hooks.check != nil {
+		if err := t.hooks.check(ctx, rec); err != nil {
 			return err
 		}
 	}
@@ -178,7 +205,7 @@ func (t *table[T]) Create(ctx context.Context, rec *T) (int64, error) {
 	if t.entity.ReadOnly {
 		return 0, t.readOnly()
 	}
-	if err := t.validate(rec); err != nil {
+	if err := t.validate(ctx, rec); err != nil {
 		return 0, err
 	}
 	err := t.db.write(ctx, func(tx *Tx) error {
@@ -192,6 +219,9 @@ func (t *table[T]) Create(ctx context.Context, rec *T) (int64, error) {
 }
 
 func (t *table[T]) insert(tx *Tx, rec *T) error {
+	if err := t.mayWrite(tx.ctx, rec); err != nil {
+		return err
+	}
 	if err := t.checkRefs(tx, rec); err != nil {
 		return err
 	}
@@ -274,7 +304,7 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 	if t.entity.ReadOnly {
 		return t.readOnly()
 	}
-	if err := t.validate(rec); err != nil {
+	if err := t.validate(ctx, rec); err != nil {
 		return err
 	}
 	err := t.db.write(ctx, func(tx *Tx) error {
@@ -282,10 +312,16 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 		if err != nil {
 			return err
 		}
+		if !t.visible(ctx, old) {
+			return t.notFound(base(rec).ID)
+		}
 		for _, f := range t.entity.Fields {
 			if f.ReadOnly {
 				f.Copy(rec, old)
 			}
+		}
+		if err := t.mayWrite(ctx, rec); err != nil {
+			return err
 		}
 		if err := t.checkRefs(tx, rec); err != nil {
 			return err
@@ -325,6 +361,9 @@ func (t *table[T]) Delete(ctx context.Context, id int64) error {
 		var err error
 		if rec, err = t.find(tx, id, true); err != nil {
 			return err
+		}
+		if !t.visible(ctx, rec) {
+			return t.notFound(id)
 		}
 		if t.hooks.deleting != nil {
 			if err := t.hooks.deleting(tx, rec); err != nil {

@@ -14,8 +14,12 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/doors"
 	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
+	"github.com/checkin-oss/checkin/web"
+	"github.com/checkin-oss/checkin/webhook"
 )
 
 // shutdownGrace is how long requests in flight may take to finish after
@@ -36,6 +40,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.parseNetworks(); err != nil {
 		return err
 	}
+	if err := cfg.parseEvents(); err != nil {
+		return err
+	}
 	limitMemory()
 	db, err := openStore(ctx, cfg.db, log)
 	if err != nil {
@@ -45,6 +52,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := bootstrapAdmin(ctx, db, log); err != nil {
 		return err
 	}
+	if _, err := db.SigningKeys(ctx); err != nil { // the doors' signing key, made on first start
+		return fmt.Errorf("door signing key: %w", err)
+	}
 	if cfg.demo {
 		if cfg.defaultLocation == "" {
 			cfg.defaultLocation = demoLocation
@@ -53,6 +63,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("demo: %w", cliError(err))
 		}
 	}
+	warnAtStart(ctx, db, cfg, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -61,7 +72,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.pprofAddr != "" {
 		go servePprof(cfg.pprofAddr, log)
 	}
-	srv := newHTTPServer(newHandler(db, cfg, log))
+	s := newServer(ctx, db, cfg, log)
+	ctx, stop := context.WithCancel(ctx)
+	defer startWebhooks(ctx, db, cfg, log, s.Metrics)()
+	defer stop() // runs first: the worker stops, then the deferred wait above ends
+	srv := newHTTPServer(s.Handler())
 	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation,
 		"trusted_devices", cfg.devices, "trusted_proxies", cfg.proxies)
 	return serveUntilDone(ctx, srv, ln, log)
@@ -104,13 +119,43 @@ func dbKind(db *sqlstore.DB) string {
 	return "postgres"
 }
 
-// newHandler wires the store into the HTTP layer.
-func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+// newHandler wires the store into the HTTP layer and the pages.
+func newHandler(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+	return newServer(ctx, db, cfg, log).Handler()
+}
+
+func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
-	return s.Handler()
+	// The pages' live streams end when ctx does (SIGTERM), so that the
+	// server can shut down.
+	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock, Stop: ctx.Done()}
+	s.Pages = pages.Routes()
+	s.Metrics = httpapi.NewMetrics()
+	doors.Mount(s, db, db.Clock)
+	knowLocations(ctx, db, s.Metrics, log)
+	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
+	return s
+}
+
+func webhookGuard(cfg config) *webhook.Guard {
+	return &webhook.Guard{AllowPrivate: cfg.webhooksAllowPrivate}
+}
+
+// startWebhooks runs the webhook worker until ctx ends; the function it
+// returns waits for the worker's attempts in flight.
+func startWebhooks(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger, m *httpapi.Metrics) func() {
+	w := &webhook.Worker{Store: db, Log: log, Retention: cfg.eventRetention,
+		Client:  webhook.NewClient(webhookGuard(cfg), 0, version.String()),
+		Metrics: webhook.NewMetrics(m.Registry)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	return func() { <-done }
 }
 
 // newHTTPServer bounds how long a client may take to send headers and body

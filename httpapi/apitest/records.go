@@ -81,8 +81,13 @@ func (a *API) Sample(entity string, businessID int64) map[string]any {
 	case "Checkin":
 		coworker := a.Create(a.AdminToken(), Path("Coworker"), a.Sample("Coworker", businessID))
 		return map[string]any{"BusinessId": businessID, "CoworkerId": coworker}
+	case "Door":
+		return map[string]any{"BusinessId": businessID, "Name": fmt.Sprintf("Door %d", n)}
 	case "FailedCheckin":
 		return map[string]any{"BusinessId": businessID, "Description": "No access"}
+	case "WebHook":
+		return map[string]any{"BusinessId": businessID, "Name": fmt.Sprintf("Hook %d", n), "Action": 36,
+			"URL": fmt.Sprintf("https://hooks.example.com/%d", n), "Active": true, "Secret": "s3cret"}
 	}
 	a.t.Fatalf("apitest: no sample of %s: add one to Sample", entity)
 	return nil
