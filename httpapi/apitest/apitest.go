@@ -49,13 +49,22 @@ func (a *API) For(t testing.TB) *API {
 // starts.
 func New(t testing.TB, dialect string, clock *checkin.ManualClock, configure ...func(*httpapi.Server)) *API {
 	t.Helper()
-	dsn := storetest.DSN(t, dialect)
+	return NewOn(t, dialect, storetest.DSN(t, dialect), clock, configure...)
+}
+
+// NewOn is New on the database dsn names, of the dialect: for a SQLite
+// file with options of its own.
+func NewOn(t testing.TB, dialect, dsn string, clock *checkin.ManualClock, configure ...func(*httpapi.Server)) *API {
+	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn, clock, nil)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { db.Close() })
 	srv := httpapi.New(db)
+	if clock != nil {
+		srv.Clock = clock
+	}
 	for _, fn := range configure {
 		fn(srv)
 	}
