@@ -20,7 +20,7 @@ type Checkin struct {
 	CoworkerFullName         *string    `json:"CoworkerFullName" api:"readonly"`
 	BusinessID               int64      `json:"BusinessId" api:"required,ref=Business"`
 	BusinessName             *string    `json:"BusinessName" api:"readonly"`
-	Source                   int64      `json:"Source"`
+	Source                   int64      `json:"Source" api:"enum=CheckinSource"`
 	FromTime                 Time       `json:"FromTime"`
 	ToTime                   *Time      `json:"ToTime"`
 	CountsTowardsPlanLimits  bool       `json:"CountsTowardsPlanLimits"`
@@ -34,6 +34,8 @@ type Checkin struct {
 	FromTimeLocal            *LocalTime `json:"FromTimeLocal" api:"readonly"`
 	ToTimeLocal              *LocalTime `json:"ToTimeLocal" api:"readonly"`
 	Record
+	// DoorID is this service's: the door that let the member in (DOORS.md).
+	DoorID *int64 `json:"DoorId" api:"readonly,ref=Door"`
 }
 
 // Checkins declares the Checkin entity; its list is newest first.
@@ -78,7 +80,7 @@ type FailedCheckin struct {
 	BusinessID               int64      `json:"BusinessId" api:"readonly,ref=Business"`
 	BusinessName             *string    `json:"BusinessName" api:"readonly"`
 	CheckinAttemptTime       Time       `json:"CheckinAttemptTime" api:"readonly"`
-	Source                   int64      `json:"Source" api:"readonly"`
+	Source                   int64      `json:"Source" api:"readonly,enum=CheckinSource"`
 	MacAddresses             *string    `json:"MacAddresses" api:"readonly"`
 	TeamsAtTheTimeOfCheckin  *string    `json:"TeamsAtTheTimeOfCheckin" api:"readonly"`
 	TariffAtTheTimeOfCheckin *string    `json:"TariffAtTheTimeOfCheckin" api:"readonly"`
@@ -87,6 +89,8 @@ type FailedCheckin struct {
 	Record
 	LocalizationDetails *string `json:"LocalizationDetails" api:"readonly,nocolumn"`
 	CustomFields        *string `json:"CustomFields" api:"readonly,nocolumn"`
+	// DoorID is this service's: the door that refused (DOORS.md).
+	DoorID *int64 `json:"DoorId" api:"readonly,ref=Door"`
 }
 
 // FailedCheckins declares the FailedCheckin entity; its list is newest first.

@@ -24,6 +24,8 @@ type Store interface {
 	checkin.CheckinStore
 	checkin.ThrottleStore
 	LocationResolver
+	EventReader
+	OccupancyReader
 	Ping(ctx context.Context) error
 	// WriteProbe reports whether the database stores changes, for /readyz.
 	WriteProbe(ctx context.Context) error
@@ -43,6 +45,8 @@ func New(store Store) *Server {
 		CheckIn:    &access.Service{Store: store, Throttle: limiter},
 		Throttle:   limiter,
 		Locations:  store,
+		Events:     &EventStream{Events: store},
+		Occupancy:  store,
 		BaseDomain: "localhost",
 	}
 }
@@ -62,6 +66,11 @@ type Server struct {
 	// the password grant unthrottled.
 	Throttle  *throttle.Limiter
 	Locations LocationResolver // finds a check-in's location
+	// Events serves the live stream of events; nil leaves it out.
+	Events *EventStream
+	// Occupancy answers who is checked in and feeds the
+	// checkin_checked_in gauge; nil leaves both out.
+	Occupancy OccupancyReader
 
 	// BaseDomain is the domain under which locations are subdomains.
 	BaseDomain string
@@ -79,6 +88,12 @@ type Server struct {
 	// RequestTimeout bounds a request's database work; a request that runs out
 	// is answered 503 instead of hanging. Zero means 5 seconds.
 	RequestTimeout time.Duration
+	// Routes are served beside the service's own (the doors' routes).
+	Routes     []Route
+	bodyLimits map[string]int64
+	// Pages are the web pages (the kiosk, the console), by route pattern,
+	// served behind the same logging, metrics and limits as the API.
+	Pages map[string]http.Handler
 	// CORSOrigins are the exact origins (https://app.example.com) whose
 	// browser pages may call the service; none means no CORS headers at all.
 	CORSOrigins []string
@@ -104,8 +119,23 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.HandleFunc("POST "+checkinPath, s.checkin)
 	}
+	if s.Events != nil {
+		if s.Events.Log == nil {
+			s.Events.Log = s.Log
+		}
+		mux.Handle("GET "+eventsPath, s.authorize("Checkin", checkin.ActionList, s.events))
+	}
+	if s.Occupancy != nil {
+		mux.Handle("GET /api/sys/businesses/{id}/occupancy", s.authorize("Checkin", checkin.ActionList, s.occupancy))
+		s.Metrics.watchCheckedIn(s.Occupancy.CheckedIn)
+	}
 	for _, r := range s.Resources {
 		r.register(mux, s)
+	}
+	s.bodyLimits = map[string]int64{}
+	s.registerRoutes(mux)
+	for pattern, h := range s.Pages {
+		mux.Handle(pattern, h)
 	}
 	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux))))))
 }
@@ -135,4 +165,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Location returns the location a request's Host names, as the public
+// check-in finds it; nil when it names none.
+func (s *Server) Location(ctx context.Context, host string) (*checkin.Business, error) {
+	return s.location(ctx, host)
 }
