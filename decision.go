@@ -17,6 +17,10 @@ type CheckinRequest struct {
 	Disconnect   bool   `json:"disconnect"`
 	Toggle       bool   `json:"toggle"`
 	DoNotCheckIn bool   `json:"doNotCheckIn"`
+
+	// DoorID, set by the door routes (never by a body), names the door
+	// that asks: it is stored on the check-in and the FailedCheckin.
+	DoorID int64 `json:"-"`
 }
 
 // Refusal codes of the check-in endpoint, as in the spec's table.

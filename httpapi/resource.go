@@ -147,8 +147,18 @@ func (res *resource[T]) create(s *Server, w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
+	if o, ok := any(rec).(oneTimeSecret); ok {
+		name, value := o.OneTimeSecret()
+		writeJSON(w, http.StatusOK, updateBody{Status: http.StatusOK, Message: res.entity.Name + " was successfully created.",
+			Value: map[string]any{"Id": id, name: value}, WasSuccessful: true})
+		return
+	}
 	writeUpdate(w, res.entity.Name+" was successfully created.", id)
 }
+
+// oneTimeSecret is a record with a secret made on create and shown once,
+// in the create answer's Value (a door's key).
+type oneTimeSecret interface{ OneTimeSecret() (name, value string) }
 
 func (res *resource[T]) replace(s *Server, w http.ResponseWriter, r *http.Request) {
 	rec := new(T) // fields left out are cleared: no defaults on a replace

@@ -15,6 +15,7 @@ type Repositories interface {
 	Checkins() checkin.Repository[checkin.Checkin]
 	FailedCheckins() checkin.Repository[checkin.FailedCheckin]
 	Webhooks() checkin.Repository[checkin.Webhook]
+	Doors() checkin.Repository[checkin.Door]
 }
 
 // AdminResources returns the admin API: every entity's routes.
@@ -31,5 +32,6 @@ func AdminResources(r Repositories) []Resource {
 		NewResource(checkin.Checkins, r.Checkins()),
 		NewResource(checkin.FailedCheckins, r.FailedCheckins()),
 		NewResource(checkin.Webhooks, r.Webhooks()),
+		NewResource(checkin.Doors, r.Doors()),
 	}
 }

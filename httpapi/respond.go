@@ -71,11 +71,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 // updateBody is Nexudus's answer to a create, replace or delete.
 type updateBody struct {
-	Status        int              `json:"Status"`
-	Message       string           `json:"Message"`
-	Value         map[string]int64 `json:"Value"`
-	WasSuccessful bool             `json:"WasSuccessful"`
-	Errors        []errorDetail    `json:"Errors"`
+	Status        int           `json:"Status"`
+	Message       string        `json:"Message"`
+	Value         any           `json:"Value"`
+	WasSuccessful bool          `json:"WasSuccessful"`
+	Errors        []errorDetail `json:"Errors"`
 }
 
 func writeUpdate(w http.ResponseWriter, message string, id int64) {

@@ -83,6 +83,9 @@ type Server struct {
 	// RequestTimeout bounds a request's database work; a request that runs out
 	// is answered 503 instead of hanging. Zero means 5 seconds.
 	RequestTimeout time.Duration
+	// Routes are served beside the service's own (the doors' routes).
+	Routes     []Route
+	bodyLimits map[string]int64
 	// Pages are the web pages (the kiosk, the console), by route pattern,
 	// served behind the same logging, metrics and limits as the API.
 	Pages map[string]http.Handler
@@ -124,6 +127,8 @@ func (s *Server) Handler() http.Handler {
 	for _, r := range s.Resources {
 		r.register(mux, s)
 	}
+	s.bodyLimits = map[string]int64{}
+	s.registerRoutes(mux)
 	for pattern, h := range s.Pages {
 		mux.Handle(pattern, h)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/doors"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
@@ -50,6 +51,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer db.Close()
 	if err := bootstrapAdmin(ctx, db, log); err != nil {
 		return err
+	}
+	if _, err := db.SigningKeys(ctx); err != nil { // the doors' signing key, made on first start
+		return fmt.Errorf("door signing key: %w", err)
 	}
 	if cfg.demo {
 		if cfg.defaultLocation == "" {
@@ -130,6 +134,7 @@ func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logge
 	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock, Stop: ctx.Done()}
 	s.Pages = pages.Routes()
 	s.Metrics = httpapi.NewMetrics()
+	doors.Mount(s, db, db.Clock)
 	knowLocations(ctx, db, s.Metrics, log)
 	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
 	return s

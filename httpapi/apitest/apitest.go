@@ -49,6 +49,17 @@ func (a *API) For(t testing.TB) *API {
 // starts.
 func New(t testing.TB, dialect string, clock *checkin.ManualClock, configure ...func(*httpapi.Server)) *API {
 	t.Helper()
+	return NewWired(t, dialect, clock, func(_ *sqlstore.DB, s *httpapi.Server) {
+		for _, fn := range configure {
+			fn(s)
+		}
+	})
+}
+
+// NewWired is New with a wire function that may also use the store, to
+// serve more routes (the doors') from it.
+func NewWired(t testing.TB, dialect string, clock *checkin.ManualClock, wire func(*sqlstore.DB, *httpapi.Server)) *API {
+	t.Helper()
 	dsn := storetest.DSN(t, dialect)
 	db, err := sqlstore.Open(context.Background(), dsn, clock, nil)
 	if err != nil {
@@ -56,9 +67,7 @@ func New(t testing.TB, dialect string, clock *checkin.ManualClock, configure ...
 	}
 	t.Cleanup(func() { db.Close() })
 	srv := httpapi.New(db)
-	for _, fn := range configure {
-		fn(srv)
-	}
+	wire(db, srv)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &API{Client: NewClient(t, ts.URL), DB: db, DSN: dsn, Dialect: dialect, Clock: clock, Server: srv, shared: &shared{cleanup: t.Cleanup}}
