@@ -74,6 +74,13 @@ func isRetryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
+// tooManyConnections reports PostgreSQL's refusal of a new connection
+// while all its slots are taken.
+func tooManyConnections(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "53300"
+}
+
 // isUnavailable reports errors that mean the database cannot be reached or
 // did not answer in time, as opposed to errors in what was asked of it.
 func isUnavailable(err error) bool {

@@ -54,10 +54,7 @@ func (db *DB) userHooks() hooks[checkin.User] {
 		},
 		load:     loadUserFields,
 		deleting: func(tx *Tx, u *checkin.User) error { return checkPowers(tx, u) },
-		changed: func(u *checkin.User) {
-			u.Password = ""
-			db.cache.forgetUser(u.ID)
-		},
+		changed:  func(u *checkin.User) { u.Password = "" },
 	}
 }
 
