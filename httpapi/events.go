@@ -148,14 +148,15 @@ func (s *Server) events(_ *Server, w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	locations := locationsOf(checkin.UserFrom(r.Context()))
+	u := checkin.UserFrom(r.Context())
+	locations := u.Scope()
 	if raw := values.Get("BusinessId"); raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id <= 0 {
 			s.writeError(w, r, checkin.Invalid("BusinessId", raw, "must be a location's id"))
 			return
 		}
-		if locations != nil && !slices.Contains(locations, id) {
+		if !u.InScope(id) {
 			s.writeError(w, r, checkin.Errorf(checkin.ENOTFOUND, "Business %d was not found.", id))
 			return
 		}
@@ -163,8 +164,3 @@ func (s *Server) events(_ *Server, w http.ResponseWriter, r *http.Request) {
 	}
 	s.Events.Serve(w, r, locations)
 }
-
-// locationsOf returns the locations a user may see, nil for all. Users
-// are not scoped to locations yet (API.md, "Users scoped to locations"):
-// every user who may list check-ins sees every location.
-func locationsOf(u *checkin.User) []int64 { return nil }

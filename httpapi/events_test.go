@@ -203,3 +203,26 @@ func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
 		t.Errorf("after the timeouts: check-in %d, want %d", got, id)
 	}
 }
+
+// A user scoped to one location streams and reads the occupancy of that
+// location only.
+func TestEventStreamAndOccupancyKeepToTheUsersLocations(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.AdminToken()
+		here, there := a.NewLocation(), a.NewLocation()
+		desk := a.NewUser("Checkin-List")
+		a.Want(a.Do("PATCH", fmt.Sprintf("/api/sys/users/%d", desk.ID), admin, map[string]any{"Businesses": []int64{here}}), http.StatusOK, "limit the desk")
+		s := openStream(t, a, desk.Token, "", "")
+		a.Create(admin, apitest.Path("Checkin"), a.Sample("Checkin", there))
+		mine := a.Create(admin, apitest.Path("Checkin"), a.Sample("Checkin", here))
+		if got := checkinID(t, s.next()); got != mine {
+			t.Errorf("first event: check-in %d, want %d of the desk's location", got, mine)
+		}
+		for _, path := range []string{fmt.Sprintf("/api/spaces/checkins/events?BusinessId=%d", there), fmt.Sprintf("/api/sys/businesses/%d/occupancy", there)} {
+			if r := a.Do("GET", path, desk.Token, nil); r.Status != http.StatusNotFound {
+				t.Errorf("GET %s: got %s, want 404", path, r)
+			}
+		}
+		a.Want(a.Do("GET", fmt.Sprintf("/api/sys/businesses/%d/occupancy", here), desk.Token, nil), http.StatusOK, "the desk's occupancy")
+	}, fastStream)
+}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,7 +24,7 @@ func (s *Server) occupancy(_ *Server, w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if locations := locationsOf(checkin.UserFrom(r.Context())); locations != nil && !slices.Contains(locations, id) {
+	if !checkin.UserFrom(r.Context()).InScope(id) {
 		s.writeError(w, r, checkin.Errorf(checkin.ENOTFOUND, "Business %d was not found.", id))
 		return
 	}

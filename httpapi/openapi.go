@@ -58,10 +58,17 @@ var routeDocs = map[string]op{
 		"responses": op{"200": jsonResponse("Every decision, refusals included.", ref("ActionConfirmation")),
 			"400": jsonResponse("INVALID_REQUEST_DATA.", ref("ActionConfirmation")), "404": jsonResponse("INVALID_ACCOUNT_SUBDOMAIN.", ref("ActionConfirmation")),
 			"429": jsonResponse("Throttled: not decided; see Retry-After.", ref("ActionConfirmation")), "503": jsonResponse("The database is unavailable.", ref("ActionConfirmation"))}},
-	"GET " + eventsPath: {"summary": "The stream of check-in events (Server-Sent Events), for Checkin-List holders.", "tags": []string{"Checkin"},
+	"GET " + eventsPath: {"summary": "The stream of check-in events (Server-Sent Events), for Checkin-List holders: id (the event id), event (CoworkerCheckin, CoworkerCheckout or CoworkerCheckinFailed), data (the record). See docs/webhooks.md.", "tags": []string{"Checkin"},
+		"parameters": []any{
+			op{"name": "BusinessId", "in": "query", "description": "Only this location's events.", "schema": op{"type": "integer"}},
+			op{"name": "Last-Event-ID", "in": "header", "description": "Resume after this event, if it is still kept.", "schema": op{"type": "string"}}},
 		"responses": op{"200": op{"description": "The event stream.", "content": op{"text/event-stream": op{"schema": op{"type": "string"}}}}}},
 	"GET /api/sys/businesses/{id}/occupancy": {"summary": "How many members are checked in at the location now, for Checkin-List holders.", "tags": []string{"Business"},
-		"parameters": []any{idParam}, "responses": op{"200": jsonResponse("The occupancy.", op{"type": "object"})}},
+		"parameters": []any{idParam}, "responses": op{"200": jsonResponse("The open check-ins.", op{"type": "object", "properties": op{
+			"BusinessId": op{"type": "integer"}, "CheckedIn": op{"type": "integer"},
+			"Members": op{"type": "array", "items": op{"type": "object", "properties": op{
+				"CoworkerId": op{"type": []string{"integer", "null"}}, "FullName": op{"type": []string{"string", "null"}},
+				"FromTime": op{"type": "string", "format": "date-time"}, "Source": op{"type": "integer"}}}}}})}},
 }
 
 var idParam = op{"name": "id", "in": "path", "required": true, "schema": op{"type": "integer", "format": "int64"}}
