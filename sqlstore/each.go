@@ -66,3 +66,24 @@ func (t *table[T]) finishApart(tx *Tx, recs []*T) error {
 	}
 	return t.db.readOne(tx.ctx, func(other *Tx) error { return t.finish(other, recs, false) })
 }
+
+// Window returns the page of records q asks for, and whether more follow,
+// without counting them all: for lists too long to count at each page,
+// such as the console's failed check-ins of a month.
+func (t *table[T]) Window(ctx context.Context, q checkin.ListQuery) ([]*T, bool, error) {
+	var recs []*T
+	err := t.db.read(ctx, func(tx *Tx) error {
+		where, args := buildWhere(t.entity.Schema, q.Where)
+		var err error
+		recs, err = t.scan(tx, t.selects+where+orderBy(q)+" LIMIT ? OFFSET ?", append(args, q.Size+1, q.Offset())...)
+		if err != nil {
+			return err
+		}
+		return t.finish(tx, recs, false)
+	})
+	more := len(recs) > q.Size
+	if more {
+		recs = recs[:q.Size]
+	}
+	return recs, more, err
+}
