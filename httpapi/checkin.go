@@ -204,8 +204,7 @@ func (s *Server) checkinError(a answerer, r *http.Request, err error) {
 		code = checkin.EUNAVAILABLE
 	}
 	if code == checkin.EUNAVAILABLE {
-		s.Log.Warn("check-in not decided: database unavailable", "err", err)
-		a.w.Header().Set("Retry-After", "1")
+		s.unavailable(a.w, r, err)
 		a.write(http.StatusServiceUnavailable, checkin.Refusal("SERVICE_UNAVAILABLE", "The service is temporarily unavailable; try again shortly."))
 		return
 	}

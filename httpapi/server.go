@@ -27,6 +27,8 @@ type Store interface {
 	EventReader
 	OccupancyReader
 	Ping(ctx context.Context) error
+	// WriteProbe reports whether the database stores changes, for /readyz.
+	WriteProbe(ctx context.Context) error
 }
 
 // New returns the server of the whole service over store: the public
@@ -38,7 +40,7 @@ func New(store Store) *Server {
 	limiter := &throttle.Limiter{Store: store}
 	return &Server{
 		Auth:       store,
-		Ready:      store.Ping,
+		Ready:      store.WriteProbe,
 		Resources:  AdminResources(store),
 		CheckIn:    &access.Service{Store: store, Throttle: limiter},
 		Throttle:   limiter,
@@ -54,9 +56,12 @@ type Server struct {
 	Log       *slog.Logger
 	Auth      checkin.AuthService
 	Resources []Resource                  // the admin API's entities
-	Ready     func(context.Context) error // nil when the database answers
-	Metrics   *Metrics
-	CheckIn   *access.Service // decides public check-ins; nil leaves the endpoint out
+	Ready     func(context.Context) error // nil when the database stores changes
+	// Clock times the logging of storage failures; nil is the system's.
+	Clock   checkin.Clock
+	storage storageWatch
+	Metrics *Metrics
+	CheckIn *access.Service // decides public check-ins; nil leaves the endpoint out
 	// Throttle slows down password guessing at POST /api/token; nil leaves
 	// the password grant unthrottled.
 	Throttle  *throttle.Limiter
@@ -86,6 +91,7 @@ type Server struct {
 	// Routes are served beside the service's own (the doors' routes).
 	Routes     []Route
 	bodyLimits map[string]int64
+	served     []string // the patterns Handler registered, for the API's document
 	// Pages are the web pages (the kiosk, the console), by route pattern,
 	// served behind the same logging, metrics and limits as the API.
 	Pages map[string]http.Handler
@@ -103,7 +109,8 @@ func (s *Server) Handler() http.Handler {
 	if s.Metrics == nil {
 		s.Metrics = NewMetrics()
 	}
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
+	mux.HandleFunc("GET "+openAPIPath, s.openAPI)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
@@ -132,7 +139,8 @@ func (s *Server) Handler() http.Handler {
 	for pattern, h := range s.Pages {
 		mux.Handle(pattern, h)
 	}
-	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux))))))
+	s.served = mux.patterns
+	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux.ServeMux))))))
 }
 
 func (s *Server) requestTimeout() time.Duration {
@@ -148,9 +156,14 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
-		if err := s.Ready(r.Context()); err != nil {
-			s.Log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the database does not answer"})
+		if err := s.probeStorage(r.Context()); err != nil {
+			reason := "the database does not answer"
+			if se := checkin.StorageFailure(err); se != nil {
+				reason = "the database refuses changes (" + se.Reason + ")"
+			} else {
+				s.Log.Warn("not ready", "err", err)
+			}
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 			return
 		}
 	}

@@ -69,8 +69,6 @@ func (c *cache) forgetAll() {
 	c.mu.Unlock()
 }
 
-func (c *cache) forgetUser(int64) {}
-
 // businessByID returns the cached location with that id, if it is fresh.
 func (c *cache) businessByID(id int64) (*checkin.Business, bool) {
 	c.mu.RLock()

@@ -28,6 +28,13 @@ func prepareCoworker(tx *Tx, c, old *checkin.Coworker) error {
 	if c.UserID, err = linkUser(tx, c.Email, c.FullName, c.Password); err != nil {
 		return err
 	}
+	// A profile (and the pincode or card it holds) may be linked only to a
+	// user the caller may manage: never to an administrator's by a desk user.
+	if old == nil || old.UserID != c.UserID {
+		if err := checkPowersOver(tx, c.UserID); err != nil {
+			return err
+		}
+	}
 	var v checkin.Validation
 	var other int64
 	err = tx.QueryRow("SELECT id FROM coworkers WHERE user_id = ? AND business_id = ? AND id <> ?", c.UserID, c.BusinessID, c.ID).Scan(&other)
