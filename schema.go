@@ -32,7 +32,9 @@ type Field struct {
 	Ref      string // for id fields: the name of the referenced entity, e.g. "Business"
 	Required bool   // required on create and replace
 	ReadOnly bool   // set by the service; ignored in requests
-	index    []int
+	// WriteOnly is set for secrets: accepted in requests, never answered.
+	WriteOnly bool
+	index     []int
 }
 
 // FilterName is the name a list filter uses for the field: a reference is
@@ -53,6 +55,7 @@ func (f *Field) FilterName() string {
 //	api:"readonly"                  set by the service only
 //	api:"ref=Business"              an id of another entity
 //	api:"nocolumn"                  not a column of the entity's table
+//	api:"writeonly"                 a secret: accepted, never answered
 //
 // Slice fields are collections: never columns, never filters, left out of lists.
 type Schema struct {
@@ -158,6 +161,8 @@ func fieldsOf(t reflect.Type, index []int) []*Field {
 				f.Ref = val
 			case "nocolumn":
 				column = false
+			case "writeonly":
+				f.WriteOnly = true
 			case "":
 			default:
 				panic("checkin: field " + name + " has unknown api tag " + opt)

@@ -64,6 +64,7 @@ type Settings struct {
 	MembersSignUp          bool // MembersSignUp
 	VisitorDefaultDuration int  // PublicWebSite.Visitors.DefaultDuration, minutes
 	PincodeMinLength       int  // Security.PincodeMinLength
+	AcctInterimInterval    int  // Radius.AcctInterimInterval, seconds
 
 	// Throttling of failed check-ins (docs/checkin.md, "Throttling").
 	ThrottleAddress    ThrottleLimit // Security.Throttle.Address*: per client address and credential kind
@@ -92,6 +93,7 @@ const (
 	SettingMembersSignUp          = "MembersSignUp"
 	SettingVisitorDefaultDuration = "PublicWebSite.Visitors.DefaultDuration"
 	SettingPincodeMinLength       = "Security.PincodeMinLength"
+	SettingAcctInterimInterval    = "Radius.AcctInterimInterval"
 	SettingPincodeSprayCount      = "Security.PincodeSpraying.Pincodes"
 	SettingPincodeSprayWindow     = "Security.PincodeSpraying.Window"
 )
@@ -113,6 +115,8 @@ var settingDefs = []*Setting{
 		apply: func(s *Settings, v string) { s.VisitorDefaultDuration = atoi(v) }},
 	{Name: SettingPincodeMinLength, Default: "4", parse: intIn(1, MaxPincodeLength),
 		apply: func(s *Settings, v string) { s.PincodeMinLength = atoi(v) }},
+	{Name: SettingAcctInterimInterval, Default: "600", parse: intIn(60, 7*24*3600),
+		apply: func(s *Settings, v string) { s.AcctInterimInterval = atoi(v) }},
 	{Name: SettingPincodeSprayCount, Default: "20", parse: intIn(2, 100000),
 		apply: func(s *Settings, v string) { s.PincodeSprayCount = atoi(v) }},
 	{Name: SettingPincodeSprayWindow, Default: "10", parse: intIn(1, 24*60),

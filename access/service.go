@@ -69,6 +69,8 @@ type Outcome struct {
 	// Identity is the credential a refusal was about (an email, a card, a
 	// MAC...); empty for a success.
 	Identity string
+	// TokenID is the access token a token check-in used; 0 otherwise.
+	TokenID int64
 	// Throttled is set when the attempt was not decided (429): which key
 	// blocked it, and for how long.
 	Throttled *throttle.Verdict

@@ -108,7 +108,10 @@ func checkStoredFields(t *testing.T, s *checkin.Schema, sent, rec map[string]any
 		t.Errorf("Id = %d, want %d", got, id)
 	}
 	for k, v := range sent {
-		if k == "Password" {
+		if f := s.Field(k); k == "Password" || f != nil && f.WriteOnly {
+			if _, ok := rec[k]; ok {
+				t.Errorf("the record shows its write-only %s", k)
+			}
 			continue
 		}
 		if got := fmt.Sprint(rec[k]); got != fmt.Sprint(v) {
@@ -116,7 +119,7 @@ func checkStoredFields(t *testing.T, s *checkin.Schema, sent, rec map[string]any
 		}
 	}
 	for _, f := range s.Fields {
-		if _, ok := rec[f.Name]; !ok && f.Name != "Password" {
+		if _, ok := rec[f.Name]; !ok && f.Name != "Password" && !f.WriteOnly {
 			t.Errorf("the record has no field %s", f.Name)
 		}
 	}

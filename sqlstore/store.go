@@ -14,6 +14,7 @@ type tables struct {
 	visitors       *table[checkin.Visitor]
 	checkins       *table[checkin.Checkin]
 	failedCheckins *table[checkin.FailedCheckin]
+	radiusClients  *table[checkin.RadiusClient]
 }
 
 func (db *DB) initTables() {
@@ -27,6 +28,7 @@ func (db *DB) initTables() {
 	db.visitors = newTable(db, checkin.Visitors, db.visitorHooks())
 	db.checkins = newTable(db, checkin.Checkins, db.checkinHooks())
 	db.failedCheckins = newTable(db, checkin.FailedCheckins, hooks[checkin.FailedCheckin]{})
+	db.radiusClients = newTable(db, checkin.RadiusClients, db.radiusClientHooks())
 }
 
 // Repositories of each entity, for the admin API.

@@ -61,10 +61,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.pprofAddr != "" {
 		go servePprof(cfg.pprofAddr, log)
 	}
-	srv := newHTTPServer(newHandler(db, cfg, log))
+	api := newAPI(db, cfg, log)
+	radius, err := startRADIUS(ctx, db, api, cfg, log)
+	if err != nil {
+		return err
+	}
+	srv := newHTTPServer(api.Handler())
 	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation,
 		"trusted_devices", cfg.devices, "trusted_proxies", cfg.proxies)
-	return serveUntilDone(ctx, srv, ln, log)
+	err = serveUntilDone(ctx, srv, ln, log)
+	if radius != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if rerr := radius.Shutdown(shutdownCtx); rerr != nil && err == nil {
+			err = fmt.Errorf("radius shutdown: %w", rerr)
+		}
+	}
+	return err
 }
 
 // defaultMemoryLimit is the heap size past which the garbage collector
@@ -104,13 +117,19 @@ func dbKind(db *sqlstore.DB) string {
 	return "postgres"
 }
 
-// newHandler wires the store into the HTTP layer.
-func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+// newAPI wires the store into the HTTP layer.
+func newAPI(db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
-	return s.Handler()
+	s.Metrics = httpapi.NewMetrics()
+	return s
+}
+
+// newHandler is the HTTP layer's handler.
+func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+	return newAPI(db, cfg, log).Handler()
 }
 
 // newHTTPServer bounds how long a client may take to send headers and body
