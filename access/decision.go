@@ -49,7 +49,7 @@ func (d *decision) run() (Outcome, error) {
 		if err := d.record(r); err != nil {
 			return Outcome{}, err
 		}
-		return Outcome{Status: http.StatusOK, Confirmation: checkin.Refusal(r.code, r.message), Method: d.method, Result: r.code, Identity: r.identity}, nil
+		return Outcome{Status: http.StatusOK, Confirmation: checkin.Refusal(r.code, r.message), Method: d.method, Result: r.code, Identity: r.identity, Rule: r.description}, nil
 	}
 	if err != nil {
 		return Outcome{}, err

@@ -27,6 +27,7 @@ const DefaultCheckinTimeout = 800 * time.Millisecond
 
 // checkin is POST /api/public/checkin.
 func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(r.Context(), s.checkinTimeout())
 	loc, err := s.location(ctx, r.Host)
 	cancel()
@@ -34,14 +35,20 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 		s.checkinError(w, r, err)
 		return
 	}
+	req, ok := s.checkinRequest(r)
 	if loc == nil {
-		writeJSON(w, http.StatusNotFound, checkin.Refusal(checkin.CodeInvalidAccountSubdomain, ""))
+		out := access.Outcome{Status: http.StatusNotFound, Confirmation: checkin.Refusal(checkin.CodeInvalidAccountSubdomain, ""),
+			Method: access.MethodNone, Result: checkin.CodeInvalidAccountSubdomain}
+		s.logDecision(r.Context(), r.Host, req, out, start)
+		writeJSON(w, out.Status, out.Confirmation)
 		return
 	}
-	req, ok := s.checkinRequest(r)
 	if !ok {
 		s.Metrics.Checkins.WithLabelValues(string(access.MethodNone), checkin.CodeInvalidRequestData).Inc()
-		writeJSON(w, http.StatusBadRequest, checkin.Refusal(checkin.CodeInvalidRequestData, ""))
+		out := access.Outcome{Status: http.StatusBadRequest, Confirmation: checkin.Refusal(checkin.CodeInvalidRequestData, ""),
+			Method: access.MethodNone, Result: checkin.CodeInvalidRequestData}
+		s.logDecision(r.Context(), loc.WebAddress, req, out, start)
+		writeJSON(w, out.Status, out.Confirmation)
 		return
 	}
 	out, err := s.CheckIn.CheckInFrom(r.Context(), loc, req, s.client(r))
@@ -49,6 +56,7 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 		s.checkinError(w, r, err)
 		return
 	}
+	s.logDecision(r.Context(), loc.WebAddress, req, out, start)
 	if v := out.Throttled; v != nil {
 		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
 		w.Header().Set("Retry-After", strconv.FormatInt(retryAfter(v), 10))

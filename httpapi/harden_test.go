@@ -237,8 +237,8 @@ func TestCORSOnlyForTheConfiguredOrigins(t *testing.T) {
 			}
 			for _, origin := range []string{"https://evil.example.com", "https://desk.example.com.evil.com", "http://desk.example.com", "null"} {
 				r := a.Do("OPTIONS", businessesPath, "", nil, append(preflight, "Origin: "+origin)...)
-				if r.Status != http.StatusNotFound || hasCORSHeaders(r.Header) {
-					t.Errorf("a preflight from %s: got %s %v, want 404 without CORS headers", origin, r, r.Header)
+				if r.Status != http.StatusMethodNotAllowed || hasCORSHeaders(r.Header) {
+					t.Errorf("a preflight from %s: got %s %v, want 405 without CORS headers", origin, r, r.Header)
 				}
 				r = a.Do("GET", businessesPath, a.AdminToken(), nil, "Origin: "+origin)
 				if r.Status != http.StatusOK || hasCORSHeaders(r.Header) {
@@ -250,8 +250,8 @@ func TestCORSOnlyForTheConfiguredOrigins(t *testing.T) {
 	t.Run("not configured", func(t *testing.T) {
 		apitest.Each(t, func(t *testing.T, a *apitest.API) {
 			r := a.Do("OPTIONS", businessesPath, "", nil, append(preflight, "Origin: "+allowed)...)
-			if r.Status != http.StatusNotFound || hasCORSHeaders(r.Header) || r.Header.Get("Vary") != "" {
-				t.Errorf("a preflight without --cors-origins: got %s %v, want 404 without CORS headers", r, r.Header)
+			if r.Status != http.StatusMethodNotAllowed || hasCORSHeaders(r.Header) || r.Header.Get("Vary") != "" {
+				t.Errorf("a preflight without --cors-origins: got %s %v, want 405 without CORS headers", r, r.Header)
 			}
 			r = a.Do("GET", businessesPath, a.AdminToken(), nil, "Origin: "+allowed)
 			if hasCORSHeaders(r.Header) {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -52,7 +53,13 @@ func NewMetrics() *Metrics {
 			Help: "Times many different pincodes failed at a location within a short time (Security.PincodeSpraying.*), by location.",
 		}, []string{"location"}),
 	}
-	m.Registry.MustRegister(m.requests, m.duration, m.Checkins, m.Throttled, m.PincodeSpraying,
+	v := version.Get()
+	buildInfo := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        "checkin_build_info",
+		Help:        "Always 1; its labels name the running build: version, commit and the Go that built it.",
+		ConstLabels: prometheus.Labels{"version": v.Version, "commit": v.Commit, "goversion": v.Go},
+	}, func() float64 { return 1 })
+	m.Registry.MustRegister(m.requests, m.duration, m.Checkins, m.Throttled, m.PincodeSpraying, buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -15,16 +15,21 @@ type recorder struct {
 	bytes  int
 }
 
+// WriteHeader gives every 401 its WWW-Authenticate (RFC 9110, 11.6.1):
+// the bearer scheme, unless the handler named its own.
 func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
+		if status == http.StatusUnauthorized && r.Header().Get("WWW-Authenticate") == "" {
+			r.Header().Set("WWW-Authenticate", `Bearer realm="checkin"`)
+		}
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.WriteHeader(http.StatusOK)
 	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n
@@ -54,7 +59,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.Log.LogAttrs(r.Context(), levelFor(rec.status), "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
 			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
-			slog.Duration("duration", elapsed), slog.String("remote", r.RemoteAddr))
+			durationMS(elapsed), slog.String("remote", r.RemoteAddr))
 	})
 }
 

@@ -54,9 +54,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			body.Errors = append(body.Errors, errorDetail{AttemptedValue: f.Value, Message: f.Message, PropertyName: f.Field})
 		}
 	}
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="checkin"`)
-	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
+	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/throttle"
 )
 
@@ -101,8 +102,7 @@ func (s *Server) Handler() http.Handler {
 	for _, r := range s.Resources {
 		r.register(mux, s)
 	}
-	mux.HandleFunc("/", s.notFound)
-	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(mux)))))
+	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux))))))
 }
 
 func (s *Server) requestTimeout() time.Duration {
@@ -113,7 +113,7 @@ func (s *Server) requestTimeout() time.Duration {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": version.String()})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -125,8 +125,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, checkin.Errorf(checkin.ENOTFOUND, "There is no route %s %s.", r.Method, r.URL.Path))
 }

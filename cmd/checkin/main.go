@@ -4,6 +4,8 @@
 //	checkin serve --demo     the same, with a demo location to try at once
 //	checkin migrate          create or migrate the database schema, then exit
 //	checkin admin create     create a full administrator
+//	checkin backup           copy a SQLite database while the server runs
+//	checkin version          print the version, the commit and the Go version
 //
 // Run "checkin <command> -h" for a command's flags.
 package main
@@ -18,6 +20,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // IANA time zones even on machines without them
+
+	"github.com/checkin-oss/checkin/internal/version"
 )
 
 func main() {
@@ -40,6 +44,7 @@ func commands() []command {
 		{"migrate", "create or migrate the database schema, then exit", runMigrate},
 		{"admin", "manage administrators: admin create --email E --password P", runAdmin},
 		{"backup", "copy a SQLite database while the server runs: backup --out F", runBackup},
+		{"version", "print the version, the commit and the Go version (also --version)", runVersion},
 	}
 }
 
@@ -51,6 +56,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args[0] = "version"
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -81,4 +89,13 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'checkin <command> -h' for a command's flags.")
+}
+
+func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := parse(newFlagSet("version", stderr), args); err != nil {
+		return err
+	}
+	v := version.Get()
+	fmt.Fprintf(stdout, "checkin %s\ncommit  %s\ngo      %s\n", v.Version, v.Commit, v.Go)
+	return nil
 }
