@@ -141,6 +141,9 @@ type RadiusStore interface {
 	// LastActivity if it is open already. A session already stopped is
 	// left alone, and started reports false.
 	StartRadiusSession(ctx context.Context, s RadiusSession) (started bool, err error)
+	// RadiusSessionStopped reports whether a session was recorded stopped,
+	// so that a Start arriving after its Stop changes nothing.
+	RadiusSessionStopped(ctx context.Context, s RadiusSession) (bool, error)
 	// TouchRadiusSession refreshes the LastActivity of an open session and
 	// of its holder's open check-in; known is false when the session was
 	// never recorded (a session stopped is known, and left alone).

@@ -70,6 +70,9 @@ func truncate(s string, n int) string {
 // device checks in, or its check-in is refreshed; a Wi-Fi code's device
 // runs the code's clock), then records the session as open.
 func (s *Server) sessionStart(ctx context.Context, c *client, sess checkin.RadiusSession) error {
+	if stopped, err := s.Store.RadiusSessionStopped(ctx, sess); err != nil || stopped {
+		return err // a Start after its Stop: the device has left already
+	}
 	req := checkin.CheckinRequest{MAC: sess.MAC, Source: checkin.SourceNetworkActivity}
 	if strings.Contains(sess.UserName, "@") {
 		req.Email = sess.UserName

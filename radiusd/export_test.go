@@ -18,3 +18,9 @@ func EncodeForTest(p *radius.Packet) []byte {
 	}
 	return b
 }
+
+// MessageAuthenticatorValidForTest checks a request's Message-Authenticator.
+func MessageAuthenticatorValidForTest(b, secret []byte) bool {
+	present, valid := checkMessageAuthenticator(b, nil, secret)
+	return present && valid
+}
