@@ -10,7 +10,7 @@ type Coworker struct {
 	BusinessID          int64   `json:"BusinessId" api:"required,ref=Business"`
 	FullName            string  `json:"FullName" api:"required"`
 	Email               string  `json:"Email" api:"required"`
-	Password            string  `json:"Password,omitempty" api:"nocolumn"`
+	Password            string  `json:"Password,omitempty" api:"nocolumn,writeonly"`
 	UserID              int64   `json:"UserId" api:"readonly,ref=User"`
 	AccessPincode       string  `json:"AccessPincode"`
 	AccessCardID        string  `json:"AccessCardId"`

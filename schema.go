@@ -3,6 +3,7 @@ package checkin
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -32,7 +33,8 @@ type Field struct {
 	Ref      string // for id fields: the name of the referenced entity, e.g. "Business"
 	Required bool   // required on create and replace
 	ReadOnly bool   // set by the service; ignored in requests
-	// WriteOnly is set for secrets: accepted in requests, never answered.
+	// WriteOnly fields are accepted in requests and never shown (a
+	// password, a webhook's secret).
 	WriteOnly bool
 	index     []int
 }
@@ -55,7 +57,7 @@ func (f *Field) FilterName() string {
 //	api:"readonly"                  set by the service only
 //	api:"ref=Business"              an id of another entity
 //	api:"nocolumn"                  not a column of the entity's table
-//	api:"writeonly"                 a secret: accepted, never answered
+//	api:"writeonly"                 accepted in requests, never shown
 //
 // Slice fields are collections: never columns, never filters, left out of lists.
 type Schema struct {
@@ -300,6 +302,10 @@ func decodeField(f *Field, val json.RawMessage, rec any) error {
 	if err := json.Unmarshal(val, f.Ptr(rec)); err == nil && hasNUL(f.Value(rec)) {
 		return fmt.Errorf("must not contain NUL characters")
 	} else if err != nil {
+		var e *Error
+		if errors.As(err, &e) { // the type's own message
+			return e
+		}
 		switch f.Kind {
 		case KindInt:
 			return fmt.Errorf("must be a whole number")

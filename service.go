@@ -36,6 +36,13 @@ type AuthService interface {
 	RefreshTokens(ctx context.Context, refreshToken string) (*TokenPair, error)
 	// UserByAccessToken returns the user an unexpired access token belongs to.
 	UserByAccessToken(ctx context.Context, accessToken string) (*User, error)
+	// UserByPassword checks an email and password (a password hash) and
+	// returns the user; the store then remembers them for a short while.
+	UserByPassword(ctx context.Context, email, password string) (*User, error)
+	// UserByRememberedPassword returns the user of an email and password
+	// that UserByPassword verified recently, unless the password has changed
+	// since; nil when they are not remembered. It costs no password hash.
+	UserByRememberedPassword(ctx context.Context, email, password string) (*User, error)
 }
 
 type userKey struct{}

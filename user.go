@@ -10,7 +10,7 @@ import (
 type User struct {
 	Email    string   `json:"Email" api:"required"`
 	FullName string   `json:"FullName"`
-	Password string   `json:"Password,omitempty" api:"nocolumn"`
+	Password string   `json:"Password,omitempty" api:"nocolumn,writeonly"`
 	IsAdmin  bool     `json:"IsAdmin"`
 	Roles    []string `json:"Roles,omitzero"`
 	Devices  string   `json:"Devices" api:"nocolumn"`

@@ -54,3 +54,15 @@ func PresentFields(req checkin.CheckinRequest) []string {
 	}
 	return out
 }
+
+// Methods are every method a decision can take, for metrics that start
+// at zero.
+var Methods = []Method{MethodToken, MethodMACToken, MethodPassword, MethodEmailPincode, MethodPincode, MethodCard, MethodMAC, MethodDisconnect}
+
+// Results are every result a decision by one of Methods can have: a
+// success, or a refusal code. A request that names no method is
+// MethodNone with INVALID_REQUEST_DATA; throttled attempts are not decided.
+var Results = []string{"checked_in", "checked_out", "validated",
+	checkin.CodeInvalidAccessToken, checkin.CodeVisitorNotApproved, checkin.CodeMACNotReceived, checkin.CodeTokenDepleted,
+	checkin.CodeInvalidCardNumber, checkin.CodeInvalidCredentials, checkin.CodeMissingCustomer, checkin.CodeDeviceLimitReached,
+	checkin.CodeNoAccessToSpace}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -20,8 +21,9 @@ import (
 // JSON object of the CheckInRequest fields.
 var errInvalidRequest = errors.New("invalid request data")
 
-// maxFieldLength bounds every string field; no credential is longer.
-const maxFieldLength = 1024
+// MaxFieldLength bounds every string field, and each of the Basic
+// credentials; no credential is longer.
+const MaxFieldLength = 1024
 
 // DecodeRequest reads a CheckInRequest. Field names match in any letter
 // case and unknown fields are ignored. As the .NET clients written for
@@ -31,11 +33,11 @@ const maxFieldLength = 1024
 func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
 	var req checkin.CheckinRequest
 	if checkin.TooDeep(body, checkin.MaxJSONDepth) {
-		return req, errInvalidRequest
+		return req, invalid("the body nests deeper than %d levels", checkin.MaxJSONDepth)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return req, errInvalidRequest
+		return req, invalid("the body is not a JSON object")
 	}
 	var seen uint16
 	for key, val := range raw {
@@ -44,7 +46,7 @@ func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
 			continue
 		}
 		if seen&bit != 0 {
-			return req, errInvalidRequest
+			return req, invalid("the field %s is given twice, in different letter cases", strings.ToLower(key))
 		}
 		seen |= bit
 		var err error
@@ -54,10 +56,36 @@ func DecodeRequest(body []byte) (checkin.CheckinRequest, error) {
 			*flag, err = lenientBool(val)
 		}
 		if err != nil {
-			return req, err
+			return req, invalid("the field %s %s", strings.ToLower(key), err.Error())
 		}
 	}
 	return req, nil
+}
+
+// invalid is an INVALID_REQUEST_DATA refusal with its reason, for the log
+// (never the values sent, which may be credentials).
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errInvalidRequest}, args...)...)
+}
+
+// IsPascalCase reports whether a request body's first key starts with an
+// upper-case letter ({"AccessCardId":...}), as the older Nexudus
+// documentation and the clients written from it send: such a request is
+// answered in PascalCase (checkin.Confirmation.Pascal).
+func IsPascalCase(body []byte) bool {
+	i := 0
+	skip := func() {
+		for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n') {
+			i++
+		}
+	}
+	skip()
+	if i >= len(body) || body[i] != '{' {
+		return false
+	}
+	i++
+	skip()
+	return i+1 < len(body) && body[i] == '"' && body[i+1] >= 'A' && body[i+1] <= 'Z'
 }
 
 // requestField returns the field of req that a lower-case key names, a
@@ -94,14 +122,17 @@ func lenientString(raw json.RawMessage) (string, error) {
 		return "", nil
 	case len(raw) > 0 && raw[0] == '"':
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil || len(s) > maxFieldLength {
-			return "", errInvalidRequest
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", errors.New("is not a valid JSON string")
+		}
+		if len(s) > MaxFieldLength {
+			return "", fmt.Errorf("is longer than %d bytes", MaxFieldLength)
 		}
 		return s, nil
 	}
 	var n json.Number
 	if err := json.Unmarshal(raw, &n); err != nil || len(n) > 64 {
-		return "", errInvalidRequest
+		return "", errors.New("must be a string")
 	}
 	return n.String(), nil
 }
@@ -120,19 +151,42 @@ func lenientBool(raw json.RawMessage) (bool, error) {
 			return v, nil
 		}
 	}
-	return false, errInvalidRequest
+	return false, errors.New("must be true or false")
 }
 
-// BasicCredentials reads "Authorization: Basic base64(email:password)".
+// ErrNoBasic is ParseBasic's answer to a header of another scheme, or none.
+var ErrNoBasic = errors.New("no Basic credentials")
+
+// BasicCredentials reads "Authorization: Basic base64(email:password)"; ok
+// is false for any other header, and for credentials that ParseBasic refuses.
 func BasicCredentials(header string) (email, password string, ok bool) {
+	email, password, err := ParseBasic(header)
+	return email, password, err == nil
+}
+
+// ParseBasic reads "Authorization: Basic base64(email:password)". It returns
+// ErrNoBasic when the header is not of the Basic scheme, and another error
+// when it is but does not hold an email, a colon and a password, or when
+// either is longer than MaxFieldLength.
+func ParseBasic(header string) (email, password string, err error) {
 	scheme, encoded, found := strings.Cut(header, " ")
 	if !found || !strings.EqualFold(scheme, "Basic") {
-		return "", "", false
+		return "", "", ErrNoBasic
 	}
-	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+	encoded = strings.TrimSpace(encoded)
+	if len(encoded) > 4*(2*MaxFieldLength+3)/3 {
+		return "", "", invalid("the Basic credentials are longer than %d bytes each", MaxFieldLength)
+	}
+	decoded, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil {
-		return "", "", false
+		return "", "", invalid("the Basic credentials are not base64")
 	}
-	email, password, ok = strings.Cut(string(decoded), ":")
-	return email, password, ok && email != ""
+	email, password, ok := strings.Cut(string(decoded), ":")
+	switch {
+	case !ok || email == "":
+		return "", "", invalid("the Basic credentials are not email:password")
+	case len(email) > MaxFieldLength || len(password) > MaxFieldLength:
+		return "", "", invalid("the Basic credentials are longer than %d bytes each", MaxFieldLength)
+	}
+	return email, password, nil
 }

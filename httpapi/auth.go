@@ -29,15 +29,26 @@ func (s *Server) authorize(entity, action string, h handlerFunc) http.Handler {
 	})
 }
 
-// authenticated lets a request through when its bearer token is valid.
+// authenticated lets a request through when it carries a valid bearer
+// token or the Basic credentials of a user (basic.go).
 func (s *Server) authenticated(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			s.writeError(w, r, checkin.Errorf(checkin.EUNAUTHORIZED, "This needs an access token: Authorization: Bearer <token> (POST /api/token issues one)."))
-			return
+		scheme, credentials, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		credentials = strings.TrimSpace(credentials)
+		var u *checkin.User
+		var err error
+		switch {
+		case strings.EqualFold(scheme, "Bearer") && credentials != "":
+			u, err = s.Auth.UserByAccessToken(r.Context(), credentials)
+		case strings.EqualFold(scheme, "Basic"):
+			var blocked *throttle.Verdict
+			if u, blocked, err = s.basicUser(r); blocked != nil {
+				s.writeThrottled(w, blocked)
+				return
+			}
+		default:
+			err = checkin.Errorf(checkin.EUNAUTHORIZED, "This needs an access token (Authorization: Bearer <token>; POST /api/token issues one) or a user's email and password (Authorization: Basic).")
 		}
-		u, err := s.Auth.UserByAccessToken(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -92,11 +103,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			s.Metrics.Throttled.WithLabelValues(string(blocked.Kind), string(blocked.Scope)).Inc()
 			seconds := retryAfter(blocked)
 			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
-			unit := " seconds."
-			if seconds == 1 {
-				unit = " second."
-			}
-			fail(http.StatusTooManyRequests, "invalid_grant", "Too many failed attempts; try again in "+strconv.FormatInt(seconds, 10)+unit)
+			fail(http.StatusTooManyRequests, "invalid_grant", throttledMessage(seconds))
 			return
 		}
 	case "refresh_token":
@@ -125,16 +132,26 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		ExpiresIn: int64(pair.ExpiresIn.Seconds()), RefreshToken: pair.RefreshToken})
 }
 
-// passwordGrant checks an email and password and issues tokens. With a
+// passwordGrant checks an email and password and issues tokens, throttled
+// as every password check is (checkPassword).
+func (s *Server) passwordGrant(r *http.Request, email, password string) (*checkin.TokenPair, *throttle.Verdict, error) {
+	var pair *checkin.TokenPair
+	blocked, err := s.checkPassword(r, email, func() (err error) {
+		pair, err = s.Auth.IssueTokens(r.Context(), email, password)
+		return err
+	})
+	return pair, blocked, err
+}
+
+// checkPassword runs check, a password check of email, throttled. With a
 // Throttle, the attempt is checked first (docs/checkin.md, "Throttling"): a
 // blocked one is returned undecided, its password unchecked; a wrong
-// password counts one failure against the client's address and the email;
-// a success writes nothing for throttling.
-func (s *Server) passwordGrant(r *http.Request, email, password string) (*checkin.TokenPair, *throttle.Verdict, error) {
+// password (check returns EUNAUTHORIZED) counts one failure against the
+// client's address and the email; a success writes nothing for throttling.
+func (s *Server) checkPassword(r *http.Request, email string, check func() error) (*throttle.Verdict, error) {
 	ctx := r.Context()
 	if s.Throttle == nil {
-		pair, err := s.Auth.IssueTokens(ctx, email, password)
-		return pair, nil, err
+		return nil, check()
 	}
 	// Attempts from one address take turns on this instance: the wait for
 	// its turn is bounded, then answered 429.
@@ -143,21 +160,21 @@ func (s *Server) passwordGrant(r *http.Request, email, password string) (*checki
 	cancel()
 	defer done()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if v.Blocked {
-		return nil, &v, nil
+		return &v, nil
 	}
-	pair, err := s.Auth.IssueTokens(ctx, email, password)
+	err = check()
 	if checkin.ErrorCode(err) == checkin.EUNAUTHORIZED {
 		// Counted even if the client has gone: it may have gone to guess again.
 		counting, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.requestTimeout())
 		defer cancel()
 		if cerr := s.Throttle.CountFailure(counting, v); cerr != nil {
-			return nil, nil, cerr
+			return nil, cerr
 		}
 	}
-	return pair, nil, err
+	return nil, err
 }
 
 // hasNUL reports whether a form value holds a NUL character, which no

@@ -28,47 +28,69 @@ const DefaultCheckinTimeout = 800 * time.Millisecond
 // checkin is POST /api/public/checkin.
 func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	body, bodyErr := readBody(r, jsonTypes...)
+	answer := answerer{w: w, pascal: bodyErr == nil && access.IsPascalCase(body)}
 	ctx, cancel := context.WithTimeout(r.Context(), s.checkinTimeout())
 	loc, err := s.location(ctx, r.Host)
 	cancel()
 	if err != nil {
-		s.checkinError(w, r, err)
+		s.checkinError(answer, r, err)
 		return
 	}
-	req, ok := s.checkinRequest(r)
+	req, reqErr := checkinRequest(r, body, bodyErr)
 	if loc == nil {
 		out := access.Outcome{Status: http.StatusNotFound, Confirmation: checkin.Refusal(checkin.CodeInvalidAccountSubdomain, ""),
 			Method: access.MethodNone, Result: checkin.CodeInvalidAccountSubdomain}
 		s.logDecision(r.Context(), r.Host, req, out, start)
-		writeJSON(w, out.Status, out.Confirmation)
+		answer.write(out.Status, out.Confirmation)
 		return
 	}
-	if !ok {
+	if reqErr != nil {
+		s.Log.Info("check-in refused: "+checkin.CodeInvalidRequestData, "location", loc.WebAddress, "reason", invalidReason(reqErr), "remote", r.RemoteAddr)
 		s.Metrics.Checkins.WithLabelValues(string(access.MethodNone), checkin.CodeInvalidRequestData).Inc()
 		out := access.Outcome{Status: http.StatusBadRequest, Confirmation: checkin.Refusal(checkin.CodeInvalidRequestData, ""),
 			Method: access.MethodNone, Result: checkin.CodeInvalidRequestData}
 		s.logDecision(r.Context(), loc.WebAddress, req, out, start)
-		writeJSON(w, out.Status, out.Confirmation)
+		answer.write(out.Status, out.Confirmation)
 		return
 	}
 	out, err := s.CheckIn.CheckInFrom(r.Context(), loc, req, s.client(r))
 	if err != nil {
-		s.checkinError(w, r, err)
+		s.checkinError(answer, r, err)
 		return
 	}
 	s.logDecision(r.Context(), loc.WebAddress, req, out, start)
 	if v := out.Throttled; v != nil {
 		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
 		w.Header().Set("Retry-After", strconv.FormatInt(retryAfter(v), 10))
-		writeJSON(w, out.Status, out.Confirmation)
+		answer.write(out.Status, out.Confirmation)
 		return
+	}
+	if out.Refused() && (out.Method == access.MethodPincode || out.Method == access.MethodEmailPincode) {
+		s.Metrics.KnowLocation(loc.WebAddress)
 	}
 	if out.SprayedPincodes > 0 {
 		s.Metrics.PincodeSpraying.WithLabelValues(loc.WebAddress).Inc()
 		s.Log.Warn("pincode spraying: many different pincodes failed at one location", "location", loc.WebAddress, "pincodes", out.SprayedPincodes)
 	}
 	s.Metrics.Checkins.WithLabelValues(string(out.Method), out.Result).Inc()
-	writeJSON(w, out.Status, out.Confirmation)
+	answer.write(out.Status, out.Confirmation)
+}
+
+// answerer writes a check-in's answer in the style of its request: the
+// camelCase of checkin-endpoint.txt, or PascalCase with the status in the
+// body for a request whose keys are PascalCase.
+type answerer struct {
+	w      http.ResponseWriter
+	pascal bool
+}
+
+func (a answerer) write(status int, c checkin.Confirmation) {
+	if a.pascal {
+		writeJSON(a.w, status, c.Pascal(status))
+		return
+	}
+	writeJSON(a.w, status, c)
 }
 
 // retryAfter is the Retry-After of a blocked attempt: whole seconds,
@@ -84,21 +106,26 @@ func (s *Server) checkinTimeout() time.Duration {
 	return DefaultCheckinTimeout
 }
 
-// checkinRequest reads the body, with Basic credentials standing in for a
-// missing email and password.
-func (s *Server) checkinRequest(r *http.Request) (checkin.CheckinRequest, bool) {
-	body, err := readBody(r, jsonTypes...)
-	if err != nil {
-		return checkin.CheckinRequest{}, false
+// checkinRequest reads the request from its body, with Basic credentials
+// standing in for a missing email and password. An error says why the
+// request is INVALID_REQUEST_DATA, for the log.
+func checkinRequest(r *http.Request, body []byte, bodyErr error) (checkin.CheckinRequest, error) {
+	if bodyErr != nil {
+		return checkin.CheckinRequest{}, bodyErr
 	}
 	req, err := access.DecodeRequest(body)
 	if err != nil {
-		return req, false
+		return req, err
 	}
-	if email, password, ok := access.BasicCredentials(r.Header.Get("Authorization")); ok && req.Email == "" && req.Password == "" {
+	email, password, err := access.ParseBasic(r.Header.Get("Authorization"))
+	switch {
+	case errors.Is(err, access.ErrNoBasic):
+	case err != nil:
+		return req, err // too long, or not email:password
+	case req.Email == "" && req.Password == "":
 		req.Email, req.Password = email, password
 	}
-	return req, true
+	return req, nil
 }
 
 // location finds the location a request's Host names: <web-address>.<base
@@ -131,18 +158,39 @@ func subdomain(host, base string) (string, bool) {
 }
 
 // checkinError answers a check-in that could not be decided, in the shape
-// of a refusal: 503 while the database is unavailable, 500 otherwise.
-func (s *Server) checkinError(w http.ResponseWriter, r *http.Request, err error) {
+// of a refusal: 503 while the database is unavailable, 500 otherwise. A
+// client that went away before its answer is not a server error: it is
+// logged as such and answered 499, which no one reads.
+func (s *Server) checkinError(a answerer, r *http.Request, err error) {
 	code := checkin.ErrorCode(err)
-	if code == checkin.EINTERNAL && r.Context().Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+	if r.Context().Err() != nil {
+		s.Log.Info("check-in not decided: the client went away", "remote", r.RemoteAddr)
+		a.write(statusClientClosed, checkin.Refusal("CLIENT_CLOSED_REQUEST", "The client went away before its answer."))
+		return
+	}
+	if code == checkin.EINTERNAL && errors.Is(err, context.DeadlineExceeded) {
 		code = checkin.EUNAVAILABLE
 	}
 	if code == checkin.EUNAVAILABLE {
 		s.Log.Warn("check-in not decided: database unavailable", "err", err)
-		w.Header().Set("Retry-After", "1")
-		writeJSON(w, http.StatusServiceUnavailable, checkin.Refusal("SERVICE_UNAVAILABLE", "The service is temporarily unavailable; try again shortly."))
+		a.w.Header().Set("Retry-After", "1")
+		a.write(http.StatusServiceUnavailable, checkin.Refusal("SERVICE_UNAVAILABLE", "The service is temporarily unavailable; try again shortly."))
 		return
 	}
 	s.Log.Error("check-in not decided", "err", err)
-	writeJSON(w, http.StatusInternalServerError, checkin.Refusal("INTERNAL_ERROR", "The check-in could not be decided because of an internal error."))
+	a.write(http.StatusInternalServerError, checkin.Refusal("INTERNAL_ERROR", "The check-in could not be decided because of an internal error."))
+}
+
+// statusClientClosed is the status logged and counted for a request whose
+// client went away before its answer (nginx's 499): not a server error.
+const statusClientClosed = 499
+
+// invalidReason words why a check-in request is INVALID_REQUEST_DATA, for
+// the log.
+func invalidReason(err error) string {
+	var appErr *checkin.Error
+	if errors.As(err, &appErr) {
+		return appErr.Message
+	}
+	return err.Error()
 }

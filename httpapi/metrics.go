@@ -5,7 +5,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/access"
 	"github.com/checkin-oss/checkin/internal/version"
+	"github.com/checkin-oss/checkin/throttle"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -61,7 +64,38 @@ func NewMetrics() *Metrics {
 	}, func() float64 { return 1 })
 	m.Registry.MustRegister(m.requests, m.duration, m.Checkins, m.Throttled, m.PincodeSpraying, buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.startAtZero()
 	return m
+}
+
+// startAtZero makes the series that alerts watch present at 0 from the
+// first scrape, so that rate() and increase() see their first event: a
+// series that appears at 1 is read as no change.
+func (m *Metrics) startAtZero() {
+	m.Checkins.WithLabelValues(string(access.MethodNone), checkin.CodeInvalidRequestData)
+	for _, method := range access.Methods {
+		for _, result := range access.Results {
+			m.Checkins.WithLabelValues(string(method), result)
+		}
+	}
+	for _, kind := range throttle.Kinds {
+		for _, scope := range throttle.Scopes {
+			m.Throttled.WithLabelValues(string(kind), string(scope))
+		}
+	}
+	for _, route := range []string{"POST " + checkinPath, "POST " + tokenPath} {
+		for _, code := range []int{200, 400, 429, 500, 503} {
+			m.requests.WithLabelValues(route, strconv.Itoa(code))
+		}
+		m.duration.WithLabelValues(route)
+	}
+}
+
+// KnowLocation makes a location's pincode spraying series present at 0.
+// The binary calls it for each location at start, and the check-in for a
+// location where a pincode is refused, before any spraying can be told.
+func (m *Metrics) KnowLocation(webAddress string) {
+	m.PincodeSpraying.WithLabelValues(webAddress)
 }
 
 func (m *Metrics) observe(route string, status int, elapsed time.Duration) {

@@ -15,6 +15,7 @@ type Repositories interface {
 	RadiusClients() checkin.Repository[checkin.RadiusClient]
 	Checkins() checkin.Repository[checkin.Checkin]
 	FailedCheckins() checkin.Repository[checkin.FailedCheckin]
+	Webhooks() checkin.Repository[checkin.Webhook]
 }
 
 // AdminResources returns the admin API: every entity's routes.
@@ -31,5 +32,6 @@ func AdminResources(r Repositories) []Resource {
 		NewResource(checkin.Checkins, r.Checkins()),
 		NewResource(checkin.FailedCheckins, r.FailedCheckins()),
 		NewResource(checkin.RadiusClients, r.RadiusClients()),
+		NewResource(checkin.Webhooks, r.Webhooks()),
 	}
 }

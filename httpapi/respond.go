@@ -41,6 +41,11 @@ type errorDetail struct {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := checkin.ErrorCode(err)
 	status := statusOf[code]
+	if status >= http.StatusInternalServerError && r.Context().Err() != nil {
+		s.Log.Info("request not answered: the client went away", "method", r.Method, "path", r.URL.Path)
+		writeJSON(w, statusClientClosed, errorBody{Message: "The client went away before its answer."})
+		return
+	}
 	switch code {
 	case checkin.EINTERNAL:
 		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -53,6 +58,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		for _, f := range appErr.Fields {
 			body.Errors = append(body.Errors, errorDetail{AttemptedValue: f.Value, Message: f.Message, PropertyName: f.Field})
 		}
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="checkin"`)
+		w.Header().Add("WWW-Authenticate", `Basic realm="checkin"`)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")

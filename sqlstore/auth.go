@@ -149,3 +149,14 @@ func (db *DB) userExists(ctx context.Context, email string) (bool, error) {
 	})
 	return exists, err
 }
+
+// HasAdmin reports whether any user is a full administrator.
+func (db *DB) HasAdmin(ctx context.Context) (bool, error) {
+	var exists bool
+	err := db.read(ctx, func(tx *Tx) error {
+		var err error
+		exists, err = tx.exists("SELECT 1 FROM users WHERE is_admin")
+		return err
+	})
+	return exists, err
+}

@@ -15,11 +15,37 @@ func (db *DB) checkinHooks() hooks[checkin.Checkin] {
 	return hooks[checkin.Checkin]{
 		networkRefs: []string{"CoworkerId"},
 		prepare:     prepareCheckin,
+		written:     db.checkinWritten,
 		extra: func(tx *Tx, c *checkin.Checkin) ([]string, []any, error) {
 			day, err := tx.businessDay(c.BusinessID, c.FromTime.Time)
 			return []string{"business_day"}, []any{day}, err
 		},
 	}
+}
+
+// checkinWritten appends the events of an admin's create or replace: a
+// check-in opened (created, or reopened by clearing ToTime) and one closed
+// (created closed, or closed by setting ToTime).
+func (db *DB) checkinWritten(tx *Tx, c, old *checkin.Checkin) error {
+	wasOpen, isOpen := old != nil && old.ToTime == nil, c.ToTime == nil
+	opened := old == nil || (!wasOpen && isOpen)
+	closed := !isOpen && (old == nil || wasOpen)
+	if !opened && !closed {
+		return nil
+	}
+	stored, err := db.checkins.find(tx, c.ID, false)
+	if err != nil {
+		return err
+	}
+	if opened {
+		if err := tx.appendEvent(checkin.EventCheckin, stored.BusinessID, stored); err != nil {
+			return err
+		}
+	}
+	if closed {
+		return tx.checkoutEvents([]*checkin.Checkin{stored})
+	}
+	return nil
 }
 
 func prepareCheckin(tx *Tx, c, old *checkin.Checkin) error {
@@ -52,10 +78,13 @@ func prepareCheckin(tx *Tx, c, old *checkin.Checkin) error {
 		c.BusinessName = &b.Name
 	}
 	c.FromTimeLocal = checkin.LocalTimePtr(c.FromTime.Time, b.Location())
+	if err := storableLocal("FromTime", c.FromTime, *c.FromTimeLocal); err != nil {
+		return err
+	}
 	c.ToTimeLocal = nil
 	if c.ToTime != nil {
 		c.ToTimeLocal = checkin.LocalTimePtr(c.ToTime.Time, b.Location())
-		return nil
+		return storableLocal("ToTime", *c.ToTime, *c.ToTimeLocal)
 	}
 	var open int64
 	err = tx.QueryRow("SELECT id FROM checkins WHERE coworker_id = ? AND business_id = ? AND to_time IS NULL AND id <> ?", *c.CoworkerID, c.BusinessID, c.ID).Scan(&open)
@@ -64,6 +93,16 @@ func prepareCheckin(tx *Tx, c, old *checkin.Checkin) error {
 		return checkin.Errorf(checkin.ECONFLICT, "Coworker %d is already checked in at this location (Checkin %d); close that check-in first.", *c.CoworkerID, open)
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
+	}
+	return nil
+}
+
+// storableLocal refuses a time whose wall-clock time at the location is
+// outside the years 1 to 9999, which the database could store but not
+// give back as a time.
+func storableLocal(field string, t checkin.Time, local checkin.LocalTime) error {
+	if y := local.Year(); y < 1 || y > 9999 {
+		return checkin.Invalid(field, t, "must fall within the years 1 to 9999 at the location")
 	}
 	return nil
 }

@@ -37,6 +37,9 @@ const (
 type DB struct {
 	Clock checkin.Clock
 	Log   *slog.Logger
+	// CheckWebhookURL, when set, refuses a webhook URL whose host may not
+	// be reached (webhook.Guard); it runs before the write transaction.
+	CheckWebhookURL func(ctx context.Context, rawURL string) error
 
 	dialect dialect
 	dsn     string
@@ -48,7 +51,8 @@ type DB struct {
 	closed  atomic.Bool
 	queries sync.Map
 	cache   *cache
-	memo    *memo // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
+	basic   *basicCache // verified Basic credentials (basicauth.go)
+	memo    *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
 	memoOn  bool
 	// memoQuit stops the memo's watch of the heap.
 	memoQuit chan struct{}
@@ -71,6 +75,7 @@ func Open(ctx context.Context, dsn string, clock checkin.Clock, log *slog.Logger
 		db.Log = slog.New(slog.DiscardHandler)
 	}
 	db.cache = newCache()
+	db.basic = newBasicCache()
 	db.initTables()
 	var err error
 	if IsPostgres(dsn) {

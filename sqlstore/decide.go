@@ -33,7 +33,7 @@ func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) err
 	err := errMemoMiss
 	if db.memo != nil && !db.closed.Load() {
 		run := &memoRun{m: db.memo, seq: db.memo.now(), only: true}
-		dtx = &decisionTx{Tx: &Tx{db: db, ctx: ctx, now: db.now()}, snapshot: true, memo: run}
+		dtx = &decisionTx{Tx: db.newTx(ctx, nil), snapshot: true, memo: run}
 		err = fn(dtx)
 		switch {
 		case errors.Is(err, errNeedsWrite): // decided afresh in the writer

@@ -74,7 +74,10 @@ func (tx *decisionTx) StartCheckin(c *checkin.Checkin, tokenID *int64) error {
 	if tokenID != nil {
 		cols, vals = []string{"access_token_id"}, []any{*tokenID}
 	}
-	return tx.db.checkins.insertRow(tx.Tx, c, cols, vals)
+	if err := tx.db.checkins.insertStored(tx.Tx, c, cols, vals); err != nil {
+		return err
+	}
+	return tx.appendEvent(checkin.EventCheckin, c.BusinessID, c)
 }
 
 func (tx *decisionTx) TouchCheckin(id int64, macs string) error {
@@ -98,9 +101,12 @@ func (tx *decisionTx) CloseCheckin(id int64, at time.Time, auto bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec("UPDATE checkins SET to_time = ?, to_time_local = ?, auto_checkout = ?, updated_on = ? WHERE id = ? AND to_time IS NULL",
+	closed, err := tx.db.checkins.changeStored(tx.Tx, "UPDATE checkins SET to_time = ?, to_time_local = ?, auto_checkout = ?, updated_on = ? WHERE id = ? AND to_time IS NULL",
 		checkin.NewTime(at), checkin.NewLocalTime(at, b.Location()), auto, tx.now, id)
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.checkoutEvents(closed)
 }
 
 func (tx *decisionTx) CloseMemberCheckins(userIDs []int64, businessID int64, at time.Time) ([]checkin.ClosedCheckin, error) {

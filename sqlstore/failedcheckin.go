@@ -17,7 +17,10 @@ func (db *DB) AddFailedCheckin(ctx context.Context, f *checkin.FailedCheckin) (i
 // addFailedCheckin inserts f, filling its common fields.
 func (tx *Tx) addFailedCheckin(f *checkin.FailedCheckin) error {
 	tx.stampAttempt(f)
-	return tx.db.failedCheckins.insertRow(tx, f, nil, nil)
+	if err := tx.db.failedCheckins.insertStored(tx, f, nil, nil); err != nil {
+		return err
+	}
+	return tx.appendEvent(checkin.EventCheckinFailed, f.BusinessID, f)
 }
 
 // stampAttempt gives f the transaction's time as its attempt time, unless

@@ -345,7 +345,7 @@ func credKey(kind byte, value string) string { return string(kind) + value }
 // tablesNotKept are the tables no kept lookup reads, besides those the hook
 // follows row by row.
 var tablesNotKept = map[string]bool{
-	"failed_checkins": true, "oauth_tokens": true, "schema_migrations": true,
+	"failed_checkins": true, "events": true, "oauth_tokens": true, "schema_migrations": true,
 	"sqlite_sequence": true, "sqlite_stat1": true,
 }
 

@@ -54,31 +54,46 @@ func (tx *Tx) addRefusals(rs []*refusal) error {
 		}
 		fails = append(fails, r.throttled...)
 	}
-	if len(rows) > 0 {
-		head := "INSERT INTO failed_checkins (" + strings.Join(cols, ", ") + ") VALUES "
-		if err := tx.insertMany(head, "", nil, rows); err != nil {
-			return err
+	head := "INSERT INTO failed_checkins (" + strings.Join(cols, ", ") + ") VALUES "
+	err := eachChunk(rows, func(values string, args []any) error {
+		stored, err := tx.db.failedCheckins.changeStored(tx, head+values, args...)
+		for _, f := range stored {
+			if err == nil {
+				err = tx.appendEvent(checkin.EventCheckinFailed, f.BusinessID, f)
+			}
 		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return tx.addThrottleFailures(fails)
 }
 
-// insertMany runs head, the rows' values and tail as few statements: their
-// numbers of rows are powers of two, up to 64, so that a connection prepares
-// at most seven statements for one head and tail however many rows come.
-// tailArgs follow each statement's rows' values. Rows are inserted in order.
+// insertMany runs head, the rows' values and tail as few statements
+// (eachChunk); tailArgs follow each statement's rows' values.
 func (tx *Tx) insertMany(head, tail string, tailArgs []any, rows [][]any) error {
+	return eachChunk(rows, func(values string, args []any) error {
+		_, err := tx.Exec(head+values+tail, append(args, tailArgs...)...)
+		return err
+	})
+}
+
+// eachChunk hands fn the rows in order, as VALUES lists and their
+// arguments: their numbers of rows are powers of two, up to 64, so that a
+// connection prepares at most seven statements for one head and tail
+// however many rows come.
+func eachChunk(rows [][]any, fn func(values string, args []any) error) error {
 	for len(rows) > 0 {
 		n := 64
 		for n > len(rows) {
 			n /= 2
 		}
-		args := make([]any, 0, n*len(rows[0])+len(tailArgs))
+		args := make([]any, 0, n*len(rows[0]))
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		query := head + rowsOf(len(rows[0]), n) + tail
-		if _, err := tx.Exec(query, append(args, tailArgs...)...); err != nil {
+		if err := fn(rowsOf(len(rows[0]), n), args); err != nil {
 			return err
 		}
 		rows = rows[n:]

@@ -55,3 +55,20 @@ func queryIDPairs(tx *Tx, query string, args []any, fn func(int64, int64)) error
 	}
 	return rows.Err()
 }
+
+// queryIDs runs a query that returns one id per row and appends them to out.
+func queryIDs(tx *Tx, query string, out *[]int64, args ...any) error {
+	rows, err := tx.Query(query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		*out = append(*out, id)
+	}
+	return rows.Err()
+}

@@ -15,6 +15,7 @@ type tables struct {
 	checkins       *table[checkin.Checkin]
 	failedCheckins *table[checkin.FailedCheckin]
 	radiusClients  *table[checkin.RadiusClient]
+	webhooks       *table[checkin.Webhook]
 }
 
 func (db *DB) initTables() {
@@ -29,6 +30,7 @@ func (db *DB) initTables() {
 	db.checkins = newTable(db, checkin.Checkins, db.checkinHooks())
 	db.failedCheckins = newTable(db, checkin.FailedCheckins, hooks[checkin.FailedCheckin]{})
 	db.radiusClients = newTable(db, checkin.RadiusClients, db.radiusClientHooks())
+	db.webhooks = newTable(db, checkin.Webhooks, db.webhookHooks())
 }
 
 // Repositories of each entity, for the admin API.
@@ -47,3 +49,4 @@ func (db *DB) Checkins() checkin.Repository[checkin.Checkin]         { return db
 func (db *DB) FailedCheckins() checkin.Repository[checkin.FailedCheckin] {
 	return db.failedCheckins
 }
+func (db *DB) Webhooks() checkin.Repository[checkin.Webhook] { return db.webhooks }

@@ -67,14 +67,16 @@ func (db *DB) closeEndedDays(ctx context.Context, b *checkin.Business) (int, err
 				return err
 			}
 			end := checkin.DayEnd(d, b.Location(), s.DailyCutOff)
-			res, err := tx.Exec(`UPDATE checkins SET to_time = ?, to_time_local = ?, auto_checkout = TRUE, updated_on = ?
+			ended, err := db.checkins.changeStored(tx, `UPDATE checkins SET to_time = ?, to_time_local = ?, auto_checkout = TRUE, updated_on = ?
 				WHERE business_id = ? AND business_day = ? AND to_time IS NULL AND access_token_id IS NULL`,
 				checkin.NewTime(end), checkin.NewLocalTime(end, b.Location()), tx.now, b.ID, day)
 			if err != nil {
 				return err
 			}
-			n, _ := res.RowsAffected()
-			closed += int(n)
+			if err := tx.checkoutEvents(ended); err != nil {
+				return err
+			}
+			closed += len(ended)
 		}
 		return rows.Err()
 	})

@@ -20,6 +20,7 @@ type table[T any] struct {
 	hooks   hooks[T]
 	columns []*checkin.Field // stored columns
 	selects string           // SELECT ... FROM table t
+	returns string           // RETURNING the stored columns
 }
 
 // hooks are the entity-specific steps around the generic ones. Each is
@@ -28,6 +29,9 @@ type hooks[T any] struct {
 	// beforeTx runs before the write transaction begins, for slow work such
 	// as password hashing that must not hold the database's write lock.
 	beforeTx func(rec *T) error
+	// check runs before the write transaction too, for checks that may
+	// wait on the network, such as resolving a webhook's host.
+	check func(ctx context.Context, rec *T) error
 	// prepare checks what needs the database and derives values before a
 	// create (old is nil) or a replace.
 	prepare func(tx *Tx, rec, old *T) error
@@ -35,6 +39,9 @@ type hooks[T any] struct {
 	extra func(tx *Tx, rec *T) (columns []string, values []any, err error)
 	// saved writes what is kept beside the row, such as join tables.
 	saved func(tx *Tx, rec *T) error
+	// written runs after a create (old is nil) or a replace is saved: for
+	// the events the change makes.
+	written func(tx *Tx, rec, old *T) error
 	// load fills fields kept beside the rows; full is false for lists,
 	// which leave collections out.
 	load func(tx *Tx, recs []*T, full bool) error
@@ -54,6 +61,7 @@ func newTable[T any](db *DB, e *checkin.Entity[T], h hooks[T]) *table[T] {
 		names[i] = "t." + f.Column
 	}
 	t.selects = "SELECT " + strings.Join(names, ", ") + " FROM " + e.Table + " t"
+	t.returns = " RETURNING " + strings.ReplaceAll(strings.Join(names, ", "), "t.", "")
 	return t
 }
 
@@ -155,10 +163,15 @@ func (t *table[T]) readOnly() error {
 }
 
 // validate runs the record's own checks, which also normalise it, then the
-// beforeTx hook.
-func (t *table[T]) validate(rec *T) error {
+// check and beforeTx hooks.
+func (t *table[T]) validate(ctx context.Context, rec *T) error {
 	if v, ok := any(rec).(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	if t.hooks.check != nil {
+		if err := t.hooks.check(ctx, rec); err != nil {
 			return err
 		}
 	}
@@ -173,7 +186,7 @@ func (t *table[T]) Create(ctx context.Context, rec *T) (int64, error) {
 	if t.entity.ReadOnly {
 		return 0, t.readOnly()
 	}
-	if err := t.validate(rec); err != nil {
+	if err := t.validate(ctx, rec); err != nil {
 		return 0, err
 	}
 	err := t.db.write(ctx, func(tx *Tx) error {
@@ -198,7 +211,7 @@ func (t *table[T]) insert(tx *Tx, rec *T) error {
 	if err := t.insertRow(tx, rec, nil, nil); err != nil {
 		return err
 	}
-	return t.saved(tx, rec)
+	return t.saved(tx, rec, nil)
 }
 
 // insertRow fills rec's common fields and inserts its row, with the hook's
@@ -245,9 +258,14 @@ func (t *table[T]) values(tx *Tx, rec *T) ([]string, []any, error) {
 	return cols, vals, nil
 }
 
-func (t *table[T]) saved(tx *Tx, rec *T) error {
+func (t *table[T]) saved(tx *Tx, rec, old *T) error {
 	if t.hooks.saved != nil {
-		return t.hooks.saved(tx, rec)
+		if err := t.hooks.saved(tx, rec); err != nil {
+			return err
+		}
+	}
+	if t.hooks.written != nil {
+		return t.hooks.written(tx, rec, old)
 	}
 	return nil
 }
@@ -264,7 +282,7 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 	if t.entity.ReadOnly {
 		return t.readOnly()
 	}
-	if err := t.validate(rec); err != nil {
+	if err := t.validate(ctx, rec); err != nil {
 		return err
 	}
 	err := t.db.write(ctx, func(tx *Tx) error {
@@ -296,7 +314,7 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 		if _, err := tx.Exec("UPDATE "+t.entity.Table+" SET "+set+" WHERE id = ?", append(vals, b.ID)...); err != nil {
 			return err
 		}
-		return t.saved(tx, rec)
+		return t.saved(tx, rec, old)
 	})
 	if err != nil {
 		return t.constraintError(err, "replace")

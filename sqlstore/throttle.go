@@ -63,7 +63,7 @@ func (db *DB) keptThrottleView(ctx context.Context, businessID int64, keys []str
 			return checkin.ThrottleView{}, false
 		}
 	}
-	tx := &Tx{db: db, ctx: ctx, now: db.now()}
+	tx := db.newTx(ctx, nil)
 	settings, err := tx.settings(businessID)
 	if err != nil {
 		return checkin.ThrottleView{}, false

@@ -18,6 +18,14 @@ type Tx struct {
 	db  *DB
 	ctx context.Context
 	now time.Time
+	// events are those appended and not yet inserted (event.go); shared
+	// by copies of the Tx.
+	events *[]pendingEvent
+}
+
+// newTx returns a transaction running its statements on q (nil: none).
+func (db *DB) newTx(ctx context.Context, q queryer) *Tx {
+	return &Tx{q: q, db: db, ctx: ctx, now: db.now(), events: new([]pendingEvent)}
 }
 
 // queryer runs a transaction's statements: a *sql.Tx on PostgreSQL, a held
@@ -184,15 +192,24 @@ func (db *DB) reading(ctx context.Context, inTx bool, fn func(tx *Tx) error) err
 	case db.dialect == postgresDialect && inTx:
 		err = db.runPostgres(ctx, true, fn)
 	case db.dialect == postgresDialect:
-		err = fn(&Tx{q: db.rw, db: db, ctx: ctx, now: db.now()})
+		err = readOnlyTx(db.newTx(ctx, db.rw), fn)
 	default:
 		use := db.readers.use
 		if inTx {
 			use = db.readers.read
 		}
-		err = use(ctx, func(c *conn) error { return fn(&Tx{q: c, db: db, ctx: ctx, now: db.now()}) })
+		err = use(ctx, func(c *conn) error { return readOnlyTx(db.newTx(ctx, c), fn) })
 	}
 	return db.mapError(err)
+}
+
+// readOnlyTx runs fn on a reading tx, which must not change anything.
+func readOnlyTx(tx *Tx, fn func(tx *Tx) error) error {
+	err := fn(tx)
+	if err == nil && len(*tx.events) > 0 {
+		err = errEventsInRead
+	}
+	return err
 }
 
 // now is the time a transaction runs at.
@@ -203,14 +220,19 @@ func (db *DB) runPostgres(ctx context.Context, readOnly bool, fn func(tx *Tx) er
 	if err != nil {
 		return err
 	}
-	tx := &Tx{q: sqlTx, db: db, ctx: ctx, now: db.now()}
+	tx := db.newTx(ctx, sqlTx)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	if readOnly {
+		err = readOnlyTx(tx, fn)
+	} else if err = fn(tx); err == nil {
+		err = tx.flushEvents()
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

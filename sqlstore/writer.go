@@ -254,7 +254,7 @@ func (w *writer) inSavepoint(ctx context.Context, fn func(*Tx) error) (r jobResu
 	if _, err := c.ExecContext(background, "SAVEPOINT job"); err != nil {
 		return jobResult{err: err}, true
 	}
-	tx := &Tx{q: c, db: w.db, ctx: context.WithValue(ctx, inWriter{}, true), now: w.db.now()}
+	tx := w.db.newTx(context.WithValue(ctx, inWriter{}, true), c)
 	defer func() {
 		if p := recover(); p != nil {
 			r = jobResult{panic: p}
@@ -269,7 +269,11 @@ func (w *writer) inSavepoint(ctx context.Context, fn func(*Tx) error) (r jobResu
 			r.err, broken = errors.Join(r.err, err), true
 		}
 	}()
-	return jobResult{err: fn(tx)}, false
+	err := fn(tx)
+	if err == nil {
+		err = tx.flushEvents()
+	}
+	return jobResult{err: err}, false
 }
 
 // close stops the writer once the batch running, if any, is answered; the

@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -378,6 +380,23 @@ func TestRefusalsAddedTogether(t *testing.T) {
 	}
 	if len(counts) != 3*n {
 		t.Errorf("%d FailedCheckins stored, want %d", len(counts), 3*n)
+	}
+	// Each FailedCheckin stored has its one event; the refusals rolled
+	// back have none.
+	events, err := db.EventsAfter(ctx, 0, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventsOf := map[string]int{}
+	for _, e := range events {
+		var f checkin.FailedCheckin
+		if err := json.Unmarshal(e.Record, &f); err != nil || e.Kind != checkin.EventCheckinFailed || f.Description == nil {
+			t.Fatalf("event %s %s: %v", e.Kind, e.Record, err)
+		}
+		eventsOf[*f.Description]++
+	}
+	if !maps.Equal(eventsOf, counts) {
+		t.Errorf("events of each FailedCheckin %v, want one each of %v", eventsOf, counts)
 	}
 	want := map[string]int{"shared": 3 * n, "other limit": 3 * n, "own 0": 1, fmt.Sprintf("own %d", 3*n-1): 1,
 		fmt.Sprintf("own %d", -2*n): 0, "own -1": 0}

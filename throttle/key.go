@@ -20,6 +20,9 @@ const (
 	MAC      Kind = "mac"      // a device's MAC address (check-in and disconnect)
 )
 
+// Kinds are every kind, for metrics that start at zero.
+var Kinds = []Kind{Password, Pincode, Card, Token, MAC}
+
 // Scope is what a key counts the failures of, and names its limit.
 type Scope string
 
@@ -28,6 +31,9 @@ const (
 	Identity Scope = "identity" // one claimed identity: an email, a card, a MAC, a pincode at a location
 	Location Scope = "location" // every attempt at one location
 )
+
+// Scopes are every scope, for metrics that start at zero.
+var Scopes = []Scope{Address, Identity, Location}
 
 // Client is who sends an attempt: its address (the zero Addr when unknown)
 // and whether it is a trusted device, which speaks for many people and is

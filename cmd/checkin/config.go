@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/sqlstore"
@@ -32,6 +35,13 @@ type config struct {
 	radiusAuthAddr  string
 	radiusAcctAddr  string
 	demo            bool
+	allowPrivate    string
+	retention       string
+	// webhooksAllowPrivate (--webhooks-allow-private) lets webhooks reach
+	// loopback, private and link-local addresses; eventRetention is
+	// --event-retention. Both are read by parseEvents.
+	webhooksAllowPrivate bool
+	eventRetention       time.Duration
 }
 
 // env returns the value of an environment variable, or def when it is
@@ -83,6 +93,38 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.radiusAcctAddr, "radius-acct-addr", env("CHECKIN_RADIUS_ACCT_ADDR", ""), "if set, the UDP address for RADIUS Accounting-Request, e.g. :1813 (CHECKIN_RADIUS_ACCT_ADDR)")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CHECKIN_PPROF_ADDR", ""), "if set, serve Go's /debug/pprof profiles on this separate address, e.g. 127.0.0.1:6060 (CHECKIN_PPROF_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "seed a demo location on an empty database and print how to try it")
+	fs.StringVar(&c.allowPrivate, "webhooks-allow-private", env("CHECKIN_WEBHOOKS_ALLOW_PRIVATE", "false"), "true lets webhooks reach loopback, private and link-local addresses (CHECKIN_WEBHOOKS_ALLOW_PRIVATE)")
+	fs.StringVar(&c.retention, "event-retention", env("CHECKIN_EVENT_RETENTION", "7d"), "how long events are kept after their last delivery, such as 7d or 36h (CHECKIN_EVENT_RETENTION)")
+}
+
+// parseEvents reads --webhooks-allow-private and --event-retention.
+func (c *config) parseEvents() error {
+	var err error
+	if c.webhooksAllowPrivate, err = strconv.ParseBool(c.allowPrivate); err != nil {
+		return fmt.Errorf("--webhooks-allow-private: %q is not true or false", c.allowPrivate)
+	}
+	if c.eventRetention, err = parseRetention(c.retention); err != nil {
+		return fmt.Errorf("--event-retention: %w", err)
+	}
+	return nil
+}
+
+// parseRetention reads a retention: a number of days (7d) or a Go
+// duration (36h), at least one hour.
+func parseRetention(v string) (time.Duration, error) {
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(strings.TrimSpace(v), "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		d, err = time.ParseDuration(strings.TrimSpace(v))
+	}
+	if err != nil || d < time.Hour {
+		return 0, fmt.Errorf("%q is not a retention such as 7d or 36h (at least 1h)", v)
+	}
+	return d, nil
 }
 
 // parseNetworks reads --trusted-devices and --trusted-proxies.
@@ -150,17 +192,43 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(stderr, "usage: checkin admin create --email E --password P [--db D]")
-		return errUsage
+// adminCommands are the subcommands of checkin admin.
+func adminCommands() []command {
+	return []command{
+		{"create", "create a full administrator: admin create --email E --password P [--db D]", runAdminCreate},
 	}
+}
+
+func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		adminUsage(stderr)
+		return nil
+	}
+	if len(args) > 0 {
+		for _, c := range adminCommands() {
+			if c.name == args[0] {
+				return c.run(ctx, args[1:], stdout, stderr)
+			}
+		}
+		fmt.Fprintf(stderr, "checkin admin: unknown subcommand %q\n\n", args[0])
+	}
+	adminUsage(stderr)
+	return errUsage
+}
+
+func adminUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: checkin admin <subcommand> [flags]\n\nSubcommands:")
+	listCommands(w, adminCommands())
+	fmt.Fprintln(w, "\nRun 'checkin admin <subcommand> -h' for its flags.")
+}
+
+func runAdminCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("admin create", stderr)
 	var dsn, email, password string
 	dbFlag(fs, &dsn)
 	fs.StringVar(&email, "email", "", "the administrator's email")
 	fs.StringVar(&password, "password", "", "the administrator's password (at least 8 characters)")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	db, err := openStore(ctx, dsn, nil)

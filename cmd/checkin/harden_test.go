@@ -67,7 +67,7 @@ func TestServeCORSOriginsReachTheHandler(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	unsetenv(t, "CHECKIN_CORS_ORIGINS")
 	cfg := parseServeFlags(t, "--cors-origins", " https://desk.example.com, https://kiosk.example.com ")
-	ts := httptest.NewServer(newHandler(db, cfg, slog.New(slog.DiscardHandler)))
+	ts := httptest.NewServer(newHandler(context.Background(), db, cfg, slog.New(slog.DiscardHandler)))
 	t.Cleanup(ts.Close)
 	for _, tc := range []struct{ origin, want string }{
 		{"https://kiosk.example.com", "https://kiosk.example.com"},

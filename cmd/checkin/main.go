@@ -85,10 +85,15 @@ var errUsage = errors.New("usage")
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "checkin: the check-in and access service for coworking spaces.\n\nUsage: checkin <command> [flags]\n\nCommands:")
-	for _, c := range commands() {
+	listCommands(w, commands())
+	fmt.Fprintln(w, "\nRun 'checkin <command> -h' for a command's flags.")
+}
+
+// listCommands prints each command with its summary, one a line.
+func listCommands(w io.Writer, cs []command) {
+	for _, c := range cs {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'checkin <command> -h' for a command's flags.")
 }
 
 func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {

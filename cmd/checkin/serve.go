@@ -15,7 +15,9 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
+	"github.com/checkin-oss/checkin/webhook"
 )
 
 // shutdownGrace is how long requests in flight may take to finish after
@@ -36,6 +38,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.parseNetworks(); err != nil {
 		return err
 	}
+	if err := cfg.parseEvents(); err != nil {
+		return err
+	}
 	limitMemory()
 	db, err := openStore(ctx, cfg.db, log)
 	if err != nil {
@@ -53,6 +58,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("demo: %w", cliError(err))
 		}
 	}
+	warnAtStart(ctx, db, cfg, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -61,12 +67,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.pprofAddr != "" {
 		go servePprof(cfg.pprofAddr, log)
 	}
-	api := newAPI(db, cfg, log)
-	radius, err := startRADIUS(ctx, db, api, cfg, log)
+	s := newServer(ctx, db, cfg, log)
+	radius, err := startRADIUS(ctx, db, s, cfg, log)
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(api.Handler())
+	ctx, stop := context.WithCancel(ctx)
+	defer startWebhooks(ctx, db, cfg, log, s.Metrics)()
+	defer stop() // runs first: the worker stops, then the deferred wait above ends
+	srv := newHTTPServer(s.Handler())
 	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation,
 		"trusted_devices", cfg.devices, "trusted_proxies", cfg.proxies)
 	err = serveUntilDone(ctx, srv, ln, log)
@@ -117,19 +126,38 @@ func dbKind(db *sqlstore.DB) string {
 	return "postgres"
 }
 
-// newAPI wires the store into the HTTP layer.
-func newAPI(db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
+// newHandler wires the store into the HTTP layer.
+func newHandler(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
+	return newServer(ctx, db, cfg, log).Handler()
+}
+
+func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
 	s := httpapi.New(db)
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
 	s.Metrics = httpapi.NewMetrics()
+	knowLocations(ctx, db, s.Metrics, log)
+	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
 	return s
 }
 
-// newHandler is the HTTP layer's handler.
-func newHandler(db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
-	return newAPI(db, cfg, log).Handler()
+func webhookGuard(cfg config) *webhook.Guard {
+	return &webhook.Guard{AllowPrivate: cfg.webhooksAllowPrivate}
+}
+
+// startWebhooks runs the webhook worker until ctx ends; the function it
+// returns waits for the worker's attempts in flight.
+func startWebhooks(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger, m *httpapi.Metrics) func() {
+	w := &webhook.Worker{Store: db, Log: log, Retention: cfg.eventRetention,
+		Client:  webhook.NewClient(webhookGuard(cfg), 0, version.String()),
+		Metrics: webhook.NewMetrics(m.Registry)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	return func() { <-done }
 }
 
 // newHTTPServer bounds how long a client may take to send headers and body
