@@ -150,6 +150,9 @@ func (s *Server) access(ctx context.Context, c *client, p *radius.Packet) (*radi
 	if err != nil {
 		return nil, "", err
 	}
+	ap, ssid := calledStation(rfc2865.CalledStationID_GetString(p))
+	s.log().Debug("radius: access decided", "client", c.Name, "device", r.device(), "ap", ap, "ssid", ssid,
+		"method", out.Method, "result", out.Result)
 	if out.Throttled != nil {
 		wait := int(out.Throttled.RetryAfter.Round(time.Second) / time.Second)
 		return reject(p, fmt.Sprintf("Too many failed attempts; try again in %d seconds.", max(1, wait))), "reject", nil
@@ -158,6 +161,19 @@ func (s *Server) access(ctx context.Context, c *client, p *radius.Packet) (*radi
 		return reject(p, out.Confirmation.Message), "reject", nil
 	}
 	return s.accept(c, p, out), "accept", nil
+}
+
+// calledStation splits a Called-Station-Id of "MAC:SSID" (IEEE 802.1X
+// RADIUS guidelines, RFC 3580) into the access point's MAC and the SSID.
+func calledStation(v string) (ap, ssid string) {
+	v = strings.TrimSpace(v)
+	if i := strings.LastIndexByte(v, ':'); i > 0 {
+		if mac, ok := checkin.NormalizeMAC(v[:i]); ok {
+			return mac, v[i+1:]
+		}
+	}
+	mac, _ := checkin.NormalizeMAC(v)
+	return mac, ""
 }
 
 func reject(p *radius.Packet, message string) *radius.Packet {

@@ -1,10 +1,13 @@
 package radiusd_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,6 +46,25 @@ type fixture struct {
 	client   *checkin.RadiusClient
 	coa      *net.UDPConn
 	dsnValue string
+	logs     *lockedBuffer // the server\'s log, at debug level
+}
+
+// lockedBuffer is a log destination safe for the server\'s goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
@@ -54,6 +76,7 @@ func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
 // client edited by edit before it is created.
 func eachFixtureWith(t *testing.T, edit func(*checkin.RadiusClient), fn func(t *testing.T, f *fixture)) {
 	t.Helper()
+	t.Parallel()
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			dsn := storetest.DSN(t, dialect)
@@ -104,7 +127,11 @@ func newFixture(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock, edit 
 
 // start serves RADIUS on two fresh ports.
 func (f *fixture) start() {
+	if f.logs == nil {
+		f.logs = &lockedBuffer{}
+	}
 	f.srv = &radiusd.Server{Store: f.db, Locations: f.db.Businesses(), Settings: f.db, Clock: f.clock,
+		Log:          slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Engine:       &access.Service{Store: f.db, Throttle: &throttle.Limiter{Store: f.db}},
 		RefreshEvery: time.Hour, CheckEvery: time.Hour, RetryEvery: 100 * time.Millisecond, Tries: 2}
 	if err := f.srv.Start(f.ctx); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,4 +158,36 @@ func waitFor(t *testing.T, ok func() bool, what string) {
 		}
 	}
 	t.Errorf("timed out waiting for %s", what)
+}
+
+// TestNoSecretInTheLog sends packets of every kind, good and bad, with the
+// server logging at debug level: neither the shared secret nor a password
+// may appear in the log.
+func TestNoSecretInTheLog(t *testing.T) {
+	eachFixture(t, func(t *testing.T, f *fixture) {
+		f.disconnects(coaNAK)
+		pap := func(user, pw string) *radius.Packet {
+			return packet(radius.CodeAccessRequest, str(rfc2865.UserName_SetString, user), str(rfc2865.UserPassword_SetString, pw),
+				str(rfc2865.CallingStationID_SetString, dashed(janeLaptop)))
+		}
+		f.exchange(f.auth, pap(janeEmail, janePass))
+		f.exchange(f.auth, pap(janeEmail, "Wr0ngPassw0rdQ"))
+		f.exchange(f.auth, pap("T0kenC0deX", "T0kenC0deX"))
+		bad := pap(janeEmail, janePass)
+		bad.Secret = []byte("An0therSecretV")
+		send(t, f.auth, radiusd.EncodeForTest(bad), noAnswerWait)
+		f.acctSend(start, "s1", janePhone)
+		f.setDevices(janeLaptop)
+		storetest.Must(f.srv.EndSessions(f.ctx))
+		waitFor(t, func() bool { return testutil.ToFloat64(f.srv.Metrics.Disconnects.WithLabelValues("nak")) == 1 }, "the NAK")
+		logs := f.logs.String()
+		if !strings.Contains(logs, "radius:") {
+			t.Fatalf("nothing logged: the test would pass without looking")
+		}
+		for _, s := range []string{secret, janePass, "Wr0ngPassw0rdQ", "An0therSecretV"} {
+			if strings.Contains(logs, s) {
+				t.Errorf("the log holds %q:\n%s", s, logs)
+			}
+		}
+	})
 }
