@@ -17,7 +17,7 @@ func FuzzDecode(f *testing.F) {
 	c := &client{RadiusClient: checkin.RadiusClient{RequireMessageAuthenticator: true}, prefix: netip.MustParsePrefix("127.0.0.1/32"), secret: []byte("fuzz-secret")}
 	good := radius.New(radius.CodeAccessRequest, c.secret)
 	rfc2865.UserName_SetString(good, "aabbccddeeff")
-	signed, _ := encodeSigned(good)
+	signed, _ := EncodeSigned(good)
 	f.Add(signed)
 	plain, _ := good.Encode()
 	f.Add(plain)
@@ -37,7 +37,7 @@ func FuzzDecode(f *testing.F) {
 				}
 				continue
 			}
-			present, valid := checkMessageAuthenticator(raw, nil, c.secret)
+			present, valid := CheckMessageAuthenticator(raw, nil, c.secret)
 			if kind != "accounting" && (!present || !valid) {
 				t.Fatalf("%s passed without a valid Message-Authenticator", kind)
 			}

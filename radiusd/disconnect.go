@@ -86,7 +86,7 @@ func (s *Server) disconnect(ctx context.Context, c *client, addr string, e check
 	rfc2865.CallingStationID_SetString(p, strings.ReplaceAll(e.MAC, ":", "-"))
 	rfc2866.AcctSessionID_SetString(p, e.AcctSessionID)
 	rfc2869.EventTimestamp_Set(p, s.Clock.Now())
-	req, err := encodeSigned(p)
+	req, err := EncodeSigned(p)
 	if err != nil {
 		s.log().Error("radius: encoding a Disconnect-Request", "err", err)
 		return
@@ -135,7 +135,7 @@ func (s *Server) exchange(ctx context.Context, addr string, req, secret []byte) 
 			if len(b) < 20 || b[1] != req[1] || !radius.IsAuthenticResponse(b, req, secret) {
 				continue
 			}
-			if present, valid := checkMessageAuthenticator(b, req[4:20], secret); present && !valid {
+			if present, valid := CheckMessageAuthenticator(b, req[4:20], secret); present && !valid {
 				continue
 			}
 			if reply, err := radius.Parse(b, secret); err == nil {

@@ -11,7 +11,7 @@ func EncodeForTest(p *radius.Packet) []byte {
 	if p.Code == radius.CodeAccountingRequest {
 		b, err = p.Encode()
 	} else {
-		b, err = encodeSigned(p)
+		b, err = EncodeSigned(p)
 	}
 	if err != nil {
 		panic(err)
@@ -21,6 +21,6 @@ func EncodeForTest(p *radius.Packet) []byte {
 
 // MessageAuthenticatorValidForTest checks a request's Message-Authenticator.
 func MessageAuthenticatorValidForTest(b, secret []byte) bool {
-	present, valid := checkMessageAuthenticator(b, nil, secret)
+	present, valid := CheckMessageAuthenticator(b, nil, secret)
 	return present && valid
 }

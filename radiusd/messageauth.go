@@ -71,10 +71,11 @@ func messageAuthenticator(b []byte, at int, auth []byte, secret []byte) []byte {
 	return mac.Sum(nil)
 }
 
-// checkMessageAuthenticator reports whether an encoded packet carries the
+// CheckMessageAuthenticator reports whether an encoded packet carries the
 // attribute (present) and whether its value is right (valid). A reply is
 // checked with its request's authenticator, reqAuth; a request with nil.
-func checkMessageAuthenticator(b []byte, reqAuth []byte, secret []byte) (present, valid bool) {
+// The load tool checks every answer with it.
+func CheckMessageAuthenticator(b []byte, reqAuth []byte, secret []byte) (present, valid bool) {
 	at := findMessageAuthenticator(b)
 	if at < 0 {
 		return false, false
@@ -90,10 +91,11 @@ func checkMessageAuthenticator(b []byte, reqAuth []byte, secret []byte) (present
 	return true, hmac.Equal(want, b[at+2:at+messageAuthenticatorLen])
 }
 
-// encodeSigned encodes p with a Message-Authenticator as its first
-// attribute: p.Authenticator is the request's for a reply, and is ignored
+// EncodeSigned encodes p with a Message-Authenticator as its first
+// attribute (the server's replies, its Disconnect-Requests, and the load
+// tool's requests): p.Authenticator is the request's for a reply, and is ignored
 // for a Disconnect-Request, whose authenticator the library computes.
-func encodeSigned(p *radius.Packet) ([]byte, error) {
+func EncodeSigned(p *radius.Packet) ([]byte, error) {
 	p.Attributes = append(radius.Attributes{{Type: attrMessageAuthenticator, Attribute: make(radius.Attribute, 16)}}, withoutMessageAuthenticator(p.Attributes)...)
 	b, err := p.MarshalBinary()
 	if err != nil {

@@ -49,7 +49,7 @@ func TestMessageAuthenticatorVectors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			present, valid := checkMessageAuthenticator(tt.packet, tt.reqAuth, []byte(tt.secret))
+			present, valid := CheckMessageAuthenticator(tt.packet, tt.reqAuth, []byte(tt.secret))
 			if present != tt.present || valid != tt.valid {
 				t.Errorf("got present %v valid %v, want %v %v", present, valid, tt.present, tt.valid)
 			}
@@ -59,7 +59,7 @@ func TestMessageAuthenticatorVectors(t *testing.T) {
 		for _, i := range []int{0, 1, 3, 5, 19, 25, len(req) - 1} {
 			b := bytes.Clone(req)
 			b[i] ^= 1
-			if _, valid := checkMessageAuthenticator(b, nil, []byte(vectorSecret)); valid {
+			if _, valid := CheckMessageAuthenticator(b, nil, []byte(vectorSecret)); valid {
 				t.Errorf("byte %d changed: still valid", i)
 			}
 		}
@@ -68,7 +68,7 @@ func TestMessageAuthenticatorVectors(t *testing.T) {
 		p := radius.New(radius.CodeAccessRequest, []byte(vectorSecret))
 		rfc2865.UserName_SetString(p, "x")
 		b, _ := p.Encode()
-		if present, _ := checkMessageAuthenticator(b, nil, []byte(vectorSecret)); present {
+		if present, _ := CheckMessageAuthenticator(b, nil, []byte(vectorSecret)); present {
 			t.Error("found a Message-Authenticator in a packet without one")
 		}
 	})
@@ -81,7 +81,7 @@ func TestEncodeSignedMatchesTheVector(t *testing.T) {
 	}
 	reply := req.Response(radius.CodeAccessAccept)
 	rfc2865.ReplyMessage_SetString(reply, "hi")
-	got, err := encodeSigned(reply)
+	got, err := EncodeSigned(reply)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestEncodeSignedMatchesTheVector(t *testing.T) {
 func TestEncodeSignedDisconnectRequest(t *testing.T) {
 	p := radius.New(radius.CodeDisconnectRequest, []byte(vectorSecret))
 	rfc2865.UserName_SetString(p, "jane")
-	b, err := encodeSigned(p)
+	b, err := EncodeSigned(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestEncodeSignedDisconnectRequest(t *testing.T) {
 	if !radius.IsAuthenticRequest(b, []byte(vectorSecret)) {
 		t.Error("Request Authenticator is wrong")
 	}
-	if _, valid := checkMessageAuthenticator(b, nil, []byte(vectorSecret)); !valid {
+	if _, valid := CheckMessageAuthenticator(b, nil, []byte(vectorSecret)); !valid {
 		t.Error("Message-Authenticator is wrong")
 	}
 }

@@ -191,7 +191,7 @@ func (s *Server) handle(conn net.PacketConn, p port, from *net.UDPAddr, raw []by
 	if kind == "accounting" {
 		b, err = reply.Encode()
 	} else {
-		b, err = encodeSigned(reply)
+		b, err = EncodeSigned(reply)
 	}
 	if err != nil {
 		s.cache.forget(key)
@@ -236,7 +236,7 @@ func (s *Server) decode(c *client, p port, raw []byte) (*radius.Packet, string, 
 	if err != nil {
 		return nil, kind, "malformed"
 	}
-	present, valid := checkMessageAuthenticator(raw, nil, c.secret)
+	present, valid := CheckMessageAuthenticator(raw, nil, c.secret)
 	switch {
 	case present && !valid:
 		return nil, kind, "bad_message_authenticator"
