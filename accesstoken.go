@@ -92,7 +92,7 @@ type Visitor struct {
 	FullName           string `json:"FullName" api:"required"`
 	Email              string `json:"Email"`
 	CoworkerID         *int64 `json:"CoworkerId" api:"ref=Coworker"`
-	HostApprovalStatus int64  `json:"HostApprovalStatus"`
+	HostApprovalStatus int64  `json:"HostApprovalStatus" api:"enum=HostApprovalStatus"`
 	VisitorCode        string `json:"VisitorCode"`
 	ExpectedArrival    *Time  `json:"ExpectedArrival"`
 	CheckedInAt        *Time  `json:"CheckedInAt" api:"readonly"`

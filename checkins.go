@@ -20,7 +20,7 @@ type Checkin struct {
 	CoworkerFullName         *string    `json:"CoworkerFullName" api:"readonly"`
 	BusinessID               int64      `json:"BusinessId" api:"required,ref=Business"`
 	BusinessName             *string    `json:"BusinessName" api:"readonly"`
-	Source                   int64      `json:"Source"`
+	Source                   int64      `json:"Source" api:"enum=CheckinSource"`
 	FromTime                 Time       `json:"FromTime"`
 	ToTime                   *Time      `json:"ToTime"`
 	CountsTowardsPlanLimits  bool       `json:"CountsTowardsPlanLimits"`
@@ -78,7 +78,7 @@ type FailedCheckin struct {
 	BusinessID               int64      `json:"BusinessId" api:"readonly,ref=Business"`
 	BusinessName             *string    `json:"BusinessName" api:"readonly"`
 	CheckinAttemptTime       Time       `json:"CheckinAttemptTime" api:"readonly"`
-	Source                   int64      `json:"Source" api:"readonly"`
+	Source                   int64      `json:"Source" api:"readonly,enum=CheckinSource"`
 	MacAddresses             *string    `json:"MacAddresses" api:"readonly"`
 	TeamsAtTheTimeOfCheckin  *string    `json:"TeamsAtTheTimeOfCheckin" api:"readonly"`
 	TariffAtTheTimeOfCheckin *string    `json:"TariffAtTheTimeOfCheckin" api:"readonly"`

@@ -1,6 +1,7 @@
 package checkin
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -12,10 +13,14 @@ type Coworker struct {
 	Email               string  `json:"Email" api:"required"`
 	Password            string  `json:"Password,omitempty" api:"nocolumn,writeonly"`
 	UserID              int64   `json:"UserId" api:"readonly,ref=User"`
-	AccessPincode       string  `json:"AccessPincode"`
-	AccessCardID        string  `json:"AccessCardId"`
+	CompanyName         string  `json:"CompanyName"`
+	MobilePhone         string  `json:"MobilePhone"`
+	AccessPincode       string  `json:"AccessPincode" api:"credential"`
+	AccessCardID        string  `json:"AccessCardId" api:"credential"`
+	KeyFobNumber        string  `json:"KeyFobNumber" api:"credential"`
 	AllowNetworkCheckin bool    `json:"AllowNetworkCheckin"`
 	Active              bool    `json:"Active"`
+	Archived            bool    `json:"Archived"`
 	TariffID            *int64  `json:"TariffId" api:"ref=Tariff"`
 	Teams               []int64 `json:"Teams,omitzero"`
 	Record
@@ -50,6 +55,14 @@ func (c *Coworker) Validate() error {
 		}
 	}
 	c.AccessCardID = strings.Join(cards, ",")
+	c.KeyFobNumber = NormalizeCard(c.KeyFobNumber)
+	switch {
+	case len(c.KeyFobNumber) > 64:
+		v.Add("KeyFobNumber", c.KeyFobNumber, "must be at most 64 characters")
+	case strings.Contains(c.KeyFobNumber, ","):
+		v.Add("KeyFobNumber", c.KeyFobNumber, "is one card number: more go in AccessCardId, comma-separated")
+	}
+	c.CompanyName, c.MobilePhone = strings.TrimSpace(c.CompanyName), strings.TrimSpace(c.MobilePhone)
 	if c.TariffID != nil && *c.TariffID <= 0 {
 		c.TariffID = nil
 	}
@@ -58,8 +71,15 @@ func (c *Coworker) Validate() error {
 
 func (c *Coworker) String() string { return c.FullName }
 
-// Cards returns the coworker's access card numbers.
-func (c *Coworker) Cards() []string { return ParseCardList(c.AccessCardID) }
+// Cards returns the coworker's access card numbers, the key fob's among
+// them: a card reader matches either.
+func (c *Coworker) Cards() []string {
+	cards := ParseCardList(c.AccessCardID)
+	if fob := NormalizeCard(c.KeyFobNumber); fob != "" && !slices.Contains(cards, fob) {
+		cards = append(cards, fob)
+	}
+	return cards
+}
 
 // IsPincode reports whether s is a well-formed pincode: digits only.
 func IsPincode(s string) bool {

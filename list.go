@@ -27,6 +27,8 @@ const (
 	OpLE                     // at most
 	OpLT                     // before (the end of a time range at its written precision)
 	OpIn                     // one of a list of ids
+	OpNull                   // empty: null, or an empty text
+	OpListItem               // one item of a comma-separated list, whole
 )
 
 // Condition is one filter of a list.
@@ -137,14 +139,24 @@ func (s *Schema) parseFilter(q *ListQuery, key, raw string) error {
 		return Invalid(key, raw, "is not a parameter of this list: use page, size, orderBy, dir, id, %s_{Field}, from_%s_{Field} or to_%s_{Field}", s.Name, s.Name, s.Name)
 	}
 	via, f := s.resolveFilterField(name[len(prefix):])
-	if f == nil || f.Column == "" {
+	if f == nil || f.Column == "" && !f.Credential || f.Kind == KindList {
 		return Invalid(key, raw, "is not a field of %s that lists can be filtered by", s.Name)
+	}
+	if via != nil && (f.Credential || f.Column == "") {
+		return Invalid(key, raw, "%s is a credential: it is filtered on %s itself (%s_%s), never through a reference", f.Name, via.Ref, via.Ref, f.Name)
 	}
 	if raw == "" {
 		return nil // an empty filter box filters nothing
 	}
 	if rangeOp != 0 && f.Kind != KindInt && f.Kind != KindTime && f.Kind != KindLocalTime {
 		return Invalid(key, raw, "ranges apply to dates and numbers only")
+	}
+	if strings.EqualFold(raw, "null") {
+		if rangeOp != 0 {
+			return Invalid(key, raw, "a range needs a value, not null")
+		}
+		q.Where = append(q.Where, Condition{Via: via, Field: f, Op: OpNull})
+		return nil
 	}
 	conds, err := conditionsFor(f, rangeOp, raw)
 	if err != nil {
@@ -195,7 +207,7 @@ func conditionsFor(f *Field, rangeOp Op, raw string) ([]Condition, error) {
 		}
 		return []Condition{{Field: f, Op: op, Value: n}}, nil
 	case KindBool:
-		b, err := strconv.ParseBool(raw)
+		b, err := strconv.ParseBool(strings.ToLower(raw))
 		if err != nil {
 			return nil, fmt.Errorf("must be true or false")
 		}
@@ -203,6 +215,9 @@ func conditionsFor(f *Field, rangeOp Op, raw string) ([]Condition, error) {
 	case KindText:
 		if hasNUL(raw) {
 			return nil, fmt.Errorf("must not contain NUL characters")
+		}
+		if f.Credential {
+			return credentialCondition(f, raw)
 		}
 		return []Condition{{Field: f, Op: OpContains, Value: raw}}, nil
 	case KindTime, KindLocalTime:
@@ -213,6 +228,26 @@ func conditionsFor(f *Field, rangeOp Op, raw string) ([]Condition, error) {
 		return timeConditions(f, rangeOp, t, precision), nil
 	}
 	return nil, fmt.Errorf("cannot be filtered")
+}
+
+// credentialCondition matches a credential whole, spelled as it is stored,
+// so that a filter cannot find pincodes or cards by a part of them: a
+// pincode or key fob is the value; a card is one of a comma-separated list;
+// a device is one of a user's MAC addresses, in any spelling.
+func credentialCondition(f *Field, raw string) ([]Condition, error) {
+	switch f.Name {
+	case "AccessCardId":
+		return []Condition{{Field: f, Op: OpListItem, Value: NormalizeCard(raw)}}, nil
+	case "KeyFobNumber":
+		return []Condition{{Field: f, Op: OpEq, Value: NormalizeCard(raw)}}, nil
+	case "Devices":
+		mac, ok := NormalizeMAC(raw)
+		if !ok {
+			return nil, fmt.Errorf("is not a MAC address such as AA:BB:CC:DD:EE:FF")
+		}
+		return []Condition{{Field: f, Op: OpEq, Value: mac}}, nil
+	}
+	return []Condition{{Field: f, Op: OpEq, Value: strings.TrimSpace(raw)}}, nil
 }
 
 // timeConditions turns a time written to some precision into conditions:

@@ -1,9 +1,6 @@
 package checkin
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -36,7 +33,14 @@ type Field struct {
 	// WriteOnly fields are accepted in requests and never shown (a
 	// password, a webhook's secret).
 	WriteOnly bool
-	index     []int
+	// Enum names the enumeration (RegisterEnum) whose names the field
+	// accepts besides its numbers, e.g. "CheckinSource".
+	Enum string
+	// Credential marks a secret that opens a door (a pincode, a card, a
+	// device): a filter matches it whole, never a part of it, and never
+	// through a reference.
+	Credential bool
+	index      []int
 }
 
 // FilterName is the name a list filter uses for the field: a reference is
@@ -58,6 +62,8 @@ func (f *Field) FilterName() string {
 //	api:"ref=Business"              an id of another entity
 //	api:"nocolumn"                  not a column of the entity's table
 //	api:"writeonly"                 accepted in requests, never shown
+//	api:"enum=CheckinSource"        also accepts the names of that enumeration
+//	api:"credential"                filtered by the whole value only
 //
 // Slice fields are collections: never columns, never filters, left out of lists.
 type Schema struct {
@@ -165,6 +171,10 @@ func fieldsOf(t reflect.Type, index []int) []*Field {
 				column = false
 			case "writeonly":
 				f.WriteOnly = true
+			case "enum":
+				f.Enum = val
+			case "credential":
+				f.Credential = true
 			case "":
 			default:
 				panic("checkin: field " + name + " has unknown api tag " + opt)
@@ -259,65 +269,4 @@ func (f *Field) Clear(rec any) {
 // IsZero reports whether the field of rec holds its zero value.
 func (f *Field) IsZero(rec any) bool {
 	return reflect.ValueOf(rec).Elem().FieldByIndex(f.index).IsZero()
-}
-
-// Decode reads a JSON object into rec: names match fields case-insensitively,
-// unknown and read-only fields are ignored, and a value of the wrong type is
-// reported against its field. It returns the object's "Id", if any.
-func (s *Schema) Decode(body []byte, rec any) (id int64, err error) {
-	if TooDeep(body, MaxJSONDepth) {
-		return 0, Errorf(EINVALID, "The request body nests objects and arrays deeper than %d levels.", MaxJSONDepth)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return 0, Errorf(EINVALID, "The request body must be a JSON object.")
-	}
-	var v Validation
-	for key, val := range raw {
-		f := s.Field(key)
-		if f == nil {
-			continue
-		}
-		if f.Name == "Id" {
-			if err := json.Unmarshal(val, &id); err != nil {
-				v.Add("Id", val, "must be a whole number")
-			}
-			continue
-		}
-		if f.ReadOnly {
-			continue
-		}
-		if err := decodeField(f, val, rec); err != nil {
-			v.Add(f.Name, val, "%s", err.Error()) // the value as sent, as JSON
-		}
-	}
-	return id, v.Err()
-}
-
-func decodeField(f *Field, val json.RawMessage, rec any) error {
-	if bytes.Equal(bytes.TrimSpace(val), []byte("null")) {
-		f.Clear(rec)
-		return nil
-	}
-	if err := json.Unmarshal(val, f.Ptr(rec)); err == nil && hasNUL(f.Value(rec)) {
-		return fmt.Errorf("must not contain NUL characters")
-	} else if err != nil {
-		var e *Error
-		if errors.As(err, &e) { // the type's own message
-			return e
-		}
-		switch f.Kind {
-		case KindInt:
-			return fmt.Errorf("must be a whole number")
-		case KindText:
-			return fmt.Errorf("must be a string")
-		case KindBool:
-			return fmt.Errorf("must be true or false")
-		case KindTime, KindLocalTime:
-			return fmt.Errorf("must be a date and time such as 2025-01-15T10:30:00Z")
-		default:
-			return fmt.Errorf("must be an array of the right type")
-		}
-	}
-	return nil
 }

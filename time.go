@@ -29,19 +29,34 @@ var inputLayouts = []struct {
 }{
 	{time.RFC3339Nano, time.Nanosecond},
 	{"2006-01-02T15:04:05.999999999", time.Nanosecond},
-	{"2006-01-02 15:04:05", time.Second},
+	{"2006-01-02 15:04:05.999999999Z07:00", time.Nanosecond},
+	{"2006-01-02 15:04:05.999999999", time.Nanosecond},
+	{"2006-01-02T15:04Z07:00", time.Minute},
 	{"2006-01-02T15:04", time.Minute},
 	{"2006-01-02 15:04", time.Minute},
 	{"2006-01-02", 24 * time.Hour},
+	{time.RFC1123, time.Second}, // Tue, 16 Jun 2026 18:30:00 GMT
+	{time.RFC1123Z, time.Second},
 }
 
-// ParseTime reads a time as a client may write it: RFC 3339, or without a
-// zone (taken as UTC), to the day, minute, second or below. It returns the
-// time and the precision it was written with.
+// Years a time written in a request may fall in: outside them a date is a
+// typing mistake, and one past 9999 cannot be stored or written back.
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
+// ParseTime reads a time as a client may write it: ISO 8601 with or
+// without seconds, fraction and zone (a time without a zone is UTC), a date
+// alone, or RFC 1123. It returns the time and the precision it was written
+// with. A year outside MinYear..MaxYear is refused.
 func ParseTime(s string) (time.Time, time.Duration, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range inputLayouts {
 		if t, err := time.Parse(l.layout, s); err == nil {
+			if y := t.UTC().Year(); y < MinYear || y > MaxYear {
+				return time.Time{}, 0, fmt.Errorf("%q is outside the years %d to %d", s, MinYear, MaxYear)
+			}
 			return t.UTC(), l.precision, nil
 		}
 	}

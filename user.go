@@ -13,7 +13,7 @@ type User struct {
 	Password string   `json:"Password,omitempty" api:"nocolumn,writeonly"`
 	IsAdmin  bool     `json:"IsAdmin"`
 	Roles    []string `json:"Roles,omitzero"`
-	Devices  string   `json:"Devices" api:"nocolumn"`
+	Devices  string   `json:"Devices" api:"nocolumn,credential"`
 	Record
 }
 

@@ -155,9 +155,9 @@ func TestContentTypesAreChecked(t *testing.T) {
 			want                                  int
 			wantText                              string
 		}{
-			// The admin API reads JSON only, with or without the header.
+			// The admin API reads JSON, with or without the header, and forms.
 			{"admin create as text", "POST", businessesPath, `{"Name":"T","WebAddress":"t"}`, "text/plain", http.StatusUnsupportedMediaType, "application/json"},
-			{"admin create as a form", "POST", businessesPath, "Name=T&WebAddress=t", "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType, "application/json"},
+			{"admin create as a form", "POST", businessesPath, "Name=T&WebAddress=t", "application/x-www-form-urlencoded", http.StatusOK, "WasSuccessful"},
 			{"admin replace as XML", "PUT", businessesPath, `<Business/>`, "application/xml", http.StatusUnsupportedMediaType, "application/json"},
 			{"admin create as +json", "POST", businessesPath, `{"Name":"J","WebAddress":"j"}`, "application/vnd.checkin+json", http.StatusOK, "WasSuccessful"},
 			{"admin create without a type", "POST", businessesPath, `{"Name":"N","WebAddress":"n"}`, "", http.StatusOK, "WasSuccessful"},

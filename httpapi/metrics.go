@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/checkin-oss/checkin"
@@ -28,6 +30,7 @@ type Metrics struct {
 	// PincodeSpraying counts the times many different pincodes failed at a
 	// location within a short time.
 	PincodeSpraying *prometheus.CounterVec
+	checkedIn       sync.Once
 }
 
 // NewMetrics returns the metrics with the Go runtime's and the process's.
@@ -101,6 +104,11 @@ func (m *Metrics) KnowLocation(webAddress string) {
 func (m *Metrics) observe(route string, status int, elapsed time.Duration) {
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+}
+
+// watchCheckedIn adds the checkin_checked_in gauge, read with read.
+func (m *Metrics) watchCheckedIn(read func(ctx context.Context) (map[string]int, error)) {
+	m.checkedIn.Do(func() { m.Registry.MustRegister(newCheckedInCollector(read)) })
 }
 
 // Handler serves the metrics in the Prometheus text format.

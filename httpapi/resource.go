@@ -39,13 +39,14 @@ func (res *resource[T]) register(mux *http.ServeMux, s *Server) {
 			w.Header().Set("Allow", "GET, HEAD")
 			s.writeError(w, r, checkin.Errorf(checkin.ENOTALLOWED, "%s records are read-only: they are written by the check-in endpoint only.", name))
 		})
-		for _, route := range []string{"POST " + p, "PUT " + p, "PUT " + p + "/{id}", "DELETE " + p + "/{id}"} {
+		for _, route := range []string{"POST " + p, "PUT " + p, "PUT " + p + "/{id}", "PATCH " + p + "/{id}", "DELETE " + p + "/{id}"} {
 			mux.Handle(route, notAllowed)
 		}
 		return
 	}
 	mux.Handle("POST "+p, s.authorize(name, checkin.ActionCreate, res.create))
 	mux.Handle("PUT "+p, s.authorize(name, checkin.ActionEdit, res.replace))
+	mux.Handle("PATCH "+p+"/{id}", s.authorize(name, checkin.ActionEdit, res.patch))
 	mux.Handle("DELETE "+p+"/{id}", s.authorize(name, checkin.ActionDelete, res.delete))
 }
 
@@ -86,12 +87,26 @@ func (res *resource[T]) list(s *Server, w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, checkin.NewPage(q, recs, total))
 }
 
+// listQuery reads a list's query. A filter by a field of a referenced
+// record (Checkin_Coworker_FullName) needs the List role of that entity
+// too: it reads that entity's records.
 func (res *resource[T]) listQuery(r *http.Request) (checkin.ListQuery, error) {
 	values, err := queryValues(r.URL.RawQuery)
 	if err != nil {
 		return checkin.ListQuery{}, err
 	}
-	return res.entity.ParseListQuery(values)
+	q, err := res.entity.ParseListQuery(values)
+	if err != nil {
+		return q, err
+	}
+	u := checkin.UserFrom(r.Context())
+	for _, c := range q.Where {
+		if c.Via != nil && !u.HasRole(c.Via.Ref, checkin.ActionList) {
+			return q, checkin.Errorf(checkin.EFORBIDDEN, "Filtering by a field of %s (%s_%s_%s) needs the role %s-List too.",
+				c.Via.Ref, res.entity.Name, c.Via.FilterName(), c.Field.Name, c.Via.Ref)
+		}
+	}
+	return q, nil
 }
 
 // queryValues parses a query string. Unlike r.URL.Query, which silently
@@ -145,6 +160,35 @@ func (res *resource[T]) replace(s *Server, w http.ResponseWriter, r *http.Reques
 	writeUpdate(w, res.entity.Name+" was successfully updated.", id)
 }
 
+// patch is PATCH /path/{id}: a JSON merge patch (RFC 7396), or a form,
+// that changes only the fields it names, then saved as a replace would be:
+// the same roles, validation and answer.
+func (res *resource[T]) patch(s *Server, w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rec, err := res.repo.Find(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	bodyID, err := res.decode(r, rec)
+	if err == nil && bodyID != 0 && bodyID != id {
+		err = checkin.Invalid("Id", bodyID, "must be the Id of the path (%d), or left out", id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := res.repo.Replace(r.Context(), rec); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeUpdate(w, res.entity.Name+" was successfully updated.", id)
+}
+
 func (res *resource[T]) delete(s *Server, w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -158,17 +202,32 @@ func (res *resource[T]) delete(s *Server, w http.ResponseWriter, r *http.Request
 	writeUpdate(w, res.entity.Name+" was successfully deleted.", id)
 }
 
-// decode reads a JSON request body into rec and returns its Id.
+// decode reads a request body, JSON or form-encoded, into rec and returns
+// its Id.
 func (res *resource[T]) decode(r *http.Request, rec *T) (int64, error) {
-	body, err := readBody(r, jsonTypes...)
+	body, err := readBody(r, bodyTypes...)
 	if err != nil {
 		return 0, err
+	}
+	if hasMediaType(r.Header.Get("Content-Type"), formType) {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return 0, checkin.Errorf(checkin.EINVALID, "The body is not valid form encoding (application/x-www-form-urlencoded).")
+		}
+		return res.entity.DecodeForm(form, rec)
 	}
 	return res.entity.Decode(body, rec)
 }
 
-// jsonTypes are the content types read as JSON.
+// jsonTypes are the content types read as JSON (and, by hasMediaType, any
+// +json type such as application/merge-patch+json).
 var jsonTypes = []string{"application/json", "text/json"}
+
+// formType is the content type of a form post.
+const formType = "application/x-www-form-urlencoded"
+
+// bodyTypes are the content types of admin bodies.
+var bodyTypes = append(append([]string{}, jsonTypes...), formType)
 
 // readBody reads a request body of at most maxBodyBytes (limitBody has
 // already refused a larger one), whose content type, when given, must be

@@ -24,6 +24,8 @@ type Store interface {
 	checkin.CheckinStore
 	checkin.ThrottleStore
 	LocationResolver
+	EventReader
+	OccupancyReader
 	Ping(ctx context.Context) error
 }
 
@@ -41,6 +43,8 @@ func New(store Store) *Server {
 		CheckIn:    &access.Service{Store: store, Throttle: limiter},
 		Throttle:   limiter,
 		Locations:  store,
+		Events:     &EventStream{Events: store},
+		Occupancy:  store,
 		BaseDomain: "localhost",
 	}
 }
@@ -57,6 +61,11 @@ type Server struct {
 	// the password grant unthrottled.
 	Throttle  *throttle.Limiter
 	Locations LocationResolver // finds a check-in's location
+	// Events serves the live stream of events; nil leaves it out.
+	Events *EventStream
+	// Occupancy answers who is checked in and feeds the
+	// checkin_checked_in gauge; nil leaves both out.
+	Occupancy OccupancyReader
 
 	// BaseDomain is the domain under which locations are subdomains.
 	BaseDomain string
@@ -98,6 +107,16 @@ func (s *Server) Handler() http.Handler {
 			s.CheckIn.Timeout = s.checkinTimeout()
 		}
 		mux.HandleFunc("POST "+checkinPath, s.checkin)
+	}
+	if s.Events != nil {
+		if s.Events.Log == nil {
+			s.Events.Log = s.Log
+		}
+		mux.Handle("GET "+eventsPath, s.authorize("Checkin", checkin.ActionList, s.events))
+	}
+	if s.Occupancy != nil {
+		mux.Handle("GET /api/sys/businesses/{id}/occupancy", s.authorize("Checkin", checkin.ActionList, s.occupancy))
+		s.Metrics.watchCheckedIn(s.Occupancy.CheckedIn)
 	}
 	for _, r := range s.Resources {
 		r.register(mux, s)

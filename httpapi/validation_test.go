@@ -58,14 +58,16 @@ func TestCreateNamesEveryMissingRequiredField(t *testing.T) {
 	})
 }
 
-// wrongTypeValues are values of the wrong JSON type for each kind of field.
+// wrongTypeValues are values of the wrong JSON type for each kind of field,
+// even read loosely (loose_test.go): a number or boolean in a string, a
+// number for a text and a comma-separated list are accepted.
 var wrongTypeValues = map[checkin.Kind]any{
 	checkin.KindInt:       "twelve",
-	checkin.KindText:      12,
+	checkin.KindText:      true,
 	checkin.KindBool:      "yes",
 	checkin.KindTime:      "yesterday",
 	checkin.KindLocalTime: "yesterday",
-	checkin.KindList:      "1,2",
+	checkin.KindList:      map[string]any{"a": 1},
 }
 
 func TestEveryWritableFieldRefusesAValueOfTheWrongType(t *testing.T) {
@@ -101,7 +103,8 @@ func TestUnreadableBodiesAreRefused(t *testing.T) {
 			{"an array", `[{"Name":"Blue"}]`, "", http.StatusBadRequest, "JSON object"},
 			{"null", `null`, "", http.StatusBadRequest, "JSON object"},
 			{"empty", ``, "", http.StatusBadRequest, "JSON object"},
-			{"form-encoded", `{"Name":"Blue"}`, "Content-Type: application/x-www-form-urlencoded", http.StatusUnsupportedMediaType, "application/json"},
+			{"JSON sent as a form", `{"Name":"Blue"}`, "Content-Type: application/x-www-form-urlencoded", http.StatusBadRequest, "is required"},
+			{"XML", `<Name>Blue</Name>`, "Content-Type: application/xml", http.StatusUnsupportedMediaType, "application/json"},
 			{"too large", `{"Name":"` + strings.Repeat("x", 65<<10) + `"}`, "", http.StatusRequestEntityTooLarge, "larger than 64 KiB"},
 			{"nested too deep", `{"Name":` + strings.Repeat("[", 50) + strings.Repeat("]", 50) + `}`, "", http.StatusBadRequest, "deeper than"},
 		} {

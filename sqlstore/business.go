@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/checkin-oss/checkin"
 )
 
@@ -16,8 +19,34 @@ func (db *DB) businessHooks() hooks[checkin.Business] {
 			}
 			return joinNetwork(tx, b, old)
 		},
-		changed: func(b *checkin.Business) { db.cache.forgetBusiness(b.ID) },
+		deleting: refuseDeletingHistory,
+		changed:  func(b *checkin.Business) { db.cache.forgetBusiness(b.ID) },
 	}
+}
+
+// refuseDeletingHistory refuses to delete a location that holds records
+// which must outlive no one's decision: check-ins and failed check-ins are
+// its history, and members, plans, teams, tokens and visitors are removed
+// first, on purpose. The foreign keys refuse it too (none cascades), so a
+// record added meanwhile by another instance cannot be lost.
+func refuseDeletingHistory(tx *Tx, b *checkin.Business) error {
+	var held []string
+	for _, t := range []struct{ table, what string }{
+		{"checkins", "check-ins"}, {"failed_checkins", "failed check-ins"}, {"coworkers", "members"},
+		{"tariffs", "plans"}, {"teams", "teams"}, {"access_tokens", "access tokens"}, {"visitors", "visitors"},
+	} {
+		var n int
+		if err := tx.QueryRow("SELECT count(*) FROM "+t.table+" WHERE business_id = ?", b.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			held = append(held, fmt.Sprintf("%d %s", n, t.what))
+		}
+	}
+	if len(held) > 0 {
+		return checkin.Errorf(checkin.ECONFLICT, "Business %d holds %s; a location with history cannot be deleted.", b.ID, strings.Join(held, ", "))
+	}
+	return nil
 }
 
 // joinNetwork puts a location in the network its NetworkId names, or in a new

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/checkin-oss/checkin"
@@ -41,7 +42,11 @@ func prepareCoworker(tx *Tx, c, old *checkin.Coworker) error {
 		err := tx.QueryRow("SELECT coworker_id FROM coworker_cards WHERE business_id = ? AND card = ? AND coworker_id <> ?", c.BusinessID, card, c.ID).Scan(&other)
 		switch {
 		case err == nil:
-			v.Add("AccessCardId", card, "card %s already belongs to Coworker %d at this location", card, other)
+			field := "AccessCardId"
+			if card == c.KeyFobNumber && !slices.Contains(checkin.ParseCardList(c.AccessCardID), card) {
+				field = "KeyFobNumber"
+			}
+			v.Add(field, card, "card %s already belongs to Coworker %d at this location", card, other)
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}

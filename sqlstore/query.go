@@ -15,6 +15,11 @@ func buildWhere(s *checkin.Schema, conds []checkin.Condition) (string, []any) {
 	var parts []string
 	var args []any
 	for _, c := range conds {
+		if c.Field.Column == "" { // a credential kept beside the row
+			sql, a := sideCondition(s, c)
+			parts, args = append(parts, sql), append(args, a...)
+			continue
+		}
 		if c.Via == nil {
 			sql, a := condition("t."+c.Field.Column, c)
 			parts, args = append(parts, sql), append(args, a...)
@@ -36,6 +41,13 @@ func condition(col string, c checkin.Condition) (string, []any) {
 		mark = "CAST(? AS BIGINT)"
 	}
 	switch c.Op {
+	case checkin.OpNull:
+		if c.Field.Kind == checkin.KindText {
+			return "(" + col + " IS NULL OR " + col + " = '')", nil
+		}
+		return col + " IS NULL", nil
+	case checkin.OpListItem:
+		return "(',' || " + col + " || ',') LIKE ? ESCAPE '\\'", []any{"%," + escapeLike(c.Value.(string)) + ",%"}
 	case checkin.OpContains:
 		return "lower(" + col + ") LIKE ? ESCAPE '\\'", []any{"%" + escapeLike(strings.ToLower(c.Value.(string))) + "%"}
 	case checkin.OpGE:
@@ -53,6 +65,18 @@ func condition(col string, c checkin.Condition) (string, []any) {
 		return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")", args
 	}
 	return col + " = " + mark, []any{c.Value}
+}
+
+// sideCondition filters by a field kept in a table beside the entity's:
+// a user's devices.
+func sideCondition(s *checkin.Schema, c checkin.Condition) (string, []any) {
+	if s.Name == "User" && c.Field.Name == "Devices" {
+		if c.Op == checkin.OpNull {
+			return "t.id NOT IN (SELECT user_id FROM user_devices)", nil
+		}
+		return "t.id IN (SELECT user_id FROM user_devices WHERE mac = ?)", []any{c.Value}
+	}
+	panic("sqlstore: no column for the filter " + s.Name + "_" + c.Field.Name)
 }
 
 func escapeLike(s string) string {

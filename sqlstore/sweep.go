@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -23,16 +24,21 @@ func (db *DB) Sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// One location that cannot be swept (a bad row, a lost connection) is
+	// logged and the sweep goes on to the others; the first error is
+	// returned at the end.
 	closed := 0
+	var first error
 	for _, b := range businesses {
 		n, err := db.closeEndedDays(ctx, b)
 		closed += n
-		if err != nil {
-			return closed, err
+		if err != nil && ctx.Err() == nil {
+			db.Log.Error("sweep: a location's check-ins could not be closed", "location", b.WebAddress, "err", err)
+			first = cmp.Or(first, err)
 		}
 	}
 	n, err := db.endSpentTokens(ctx)
-	return closed + n, err
+	return closed + n, cmp.Or(first, err)
 }
 
 // closeEndedDays closes a location's member check-ins from business days
@@ -63,8 +69,9 @@ func (db *DB) closeEndedDays(ctx context.Context, b *checkin.Business) (int, err
 		rows.Close()
 		for _, day := range days {
 			d, err := time.Parse(time.DateOnly, day)
-			if err != nil {
-				return err
+			if err != nil { // a bad row: its check-ins stay open, the others close
+				db.Log.Error("sweep: a check-in has a business day that is not a date", "location", b.WebAddress, "business_day", day)
+				continue
 			}
 			end := checkin.DayEnd(d, b.Location(), s.DailyCutOff)
 			ended, err := db.checkins.changeStored(tx, `UPDATE checkins SET to_time = ?, to_time_local = ?, auto_checkout = TRUE, updated_on = ?

@@ -111,15 +111,26 @@ func (t *table[T]) List(ctx context.Context, q checkin.ListQuery) ([]*T, int, er
 		}
 		query := t.selects + where + orderBy(q) + " LIMIT ? OFFSET ?"
 		var err error
-		if recs, err = t.scan(tx, query, append(args, q.Size, q.Offset())...); err != nil {
+		if recs, err = t.scanSkipping(tx, query, append(args, q.Size, q.Offset())...); err != nil {
 			return err
 		}
-		return t.finish(tx, recs, false)
+		return t.finish(tx, recs, true) // a list's records hold every field a single one has
 	})
 	return recs, total, err
 }
 
 func (t *table[T]) scan(tx *Tx, query string, args ...any) ([]*T, error) {
+	return t.scanRows(tx, false, query, args...)
+}
+
+// scanSkipping is scan for lists: a row that cannot be read (a value no
+// version of the service writes) is logged and left out, and the list goes
+// on.
+func (t *table[T]) scanSkipping(tx *Tx, query string, args ...any) ([]*T, error) {
+	return t.scanRows(tx, true, query, args...)
+}
+
+func (t *table[T]) scanRows(tx *Tx, skipBad bool, query string, args ...any) ([]*T, error) {
 	rows, err := tx.Query(query, args...)
 	if err != nil {
 		return nil, err
@@ -133,6 +144,10 @@ func (t *table[T]) scan(tx *Tx, query string, args ...any) ([]*T, error) {
 			ptrs[i] = f.Ptr(rec)
 		}
 		if err := rows.Scan(ptrs...); err != nil {
+			if skipBad {
+				t.db.Log.Error("a row could not be read; it is left out of the list", "entity", t.entity.Name, "id", base(rec).ID, "err", err)
+				continue
+			}
 			return nil, fmt.Errorf("scan %s: %w", t.entity.Name, err)
 		}
 		recs = append(recs, rec)

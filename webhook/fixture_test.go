@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -73,7 +74,7 @@ func (f *fixture) newWorker(db *sqlstore.DB, timeout time.Duration) *webhook.Wor
 // hook creates an active webhook of the location for kind.
 func (f *fixture) hook(url, kind, secret string) int64 {
 	f.t.Helper()
-	id, err := f.db.Webhooks().Create(context.Background(), &checkin.Webhook{BusinessID: f.location, Name: "hook " + url,
+	id, err := f.db.Webhooks().Create(context.Background(), &checkin.Webhook{BusinessID: f.location, Name: "hook " + strings.SplitN(url, "?", 2)[0],
 		Action: checkin.ActionOf(kind), URL: url, Active: true, Secret: secret})
 	if err != nil {
 		f.t.Fatal(err)

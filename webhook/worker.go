@@ -69,8 +69,10 @@ const (
 	perClaim = 200
 )
 
-// lease is how long a claim holds a webhook: longer than any attempt.
-func (w *Worker) lease() time.Duration { return 3*w.Client.http.Timeout + 30*time.Second }
+// lease is how long a claim holds a webhook: longer than any attempt,
+// since each attempt renews it, and short, since after a crash the
+// webhook waits for it to end.
+func (w *Worker) lease() time.Duration { return w.Client.http.Timeout + 10*time.Second }
 
 func (w *Worker) defaults() {
 	if w.Clock == nil {

@@ -35,7 +35,7 @@ type config struct {
 	radiusAuthAddr  string
 	radiusAcctAddr  string
 	demo            bool
-	allowPrivate    string
+	allowPrivate    string // CHECKIN_WEBHOOKS_ALLOW_PRIVATE, checked by parseEvents
 	retention       string
 	// webhooksAllowPrivate (--webhooks-allow-private) lets webhooks reach
 	// loopback, private and link-local addresses; eventRetention is
@@ -93,15 +93,17 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.radiusAcctAddr, "radius-acct-addr", env("CHECKIN_RADIUS_ACCT_ADDR", ""), "if set, the UDP address for RADIUS Accounting-Request, e.g. :1813 (CHECKIN_RADIUS_ACCT_ADDR)")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CHECKIN_PPROF_ADDR", ""), "if set, serve Go's /debug/pprof profiles on this separate address, e.g. 127.0.0.1:6060 (CHECKIN_PPROF_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "seed a demo location on an empty database and print how to try it")
-	fs.StringVar(&c.allowPrivate, "webhooks-allow-private", env("CHECKIN_WEBHOOKS_ALLOW_PRIVATE", "false"), "true lets webhooks reach loopback, private and link-local addresses (CHECKIN_WEBHOOKS_ALLOW_PRIVATE)")
+	c.allowPrivate = env("CHECKIN_WEBHOOKS_ALLOW_PRIVATE", "false")
+	allow, _ := strconv.ParseBool(c.allowPrivate) // a bad value is reported by parseEvents
+	fs.BoolVar(&c.webhooksAllowPrivate, "webhooks-allow-private", allow, "let webhooks reach loopback, private and link-local addresses (CHECKIN_WEBHOOKS_ALLOW_PRIVATE=true)")
 	fs.StringVar(&c.retention, "event-retention", env("CHECKIN_EVENT_RETENTION", "7d"), "how long events are kept after their last delivery, such as 7d or 36h (CHECKIN_EVENT_RETENTION)")
 }
 
 // parseEvents reads --webhooks-allow-private and --event-retention.
 func (c *config) parseEvents() error {
 	var err error
-	if c.webhooksAllowPrivate, err = strconv.ParseBool(c.allowPrivate); err != nil {
-		return fmt.Errorf("--webhooks-allow-private: %q is not true or false", c.allowPrivate)
+	if _, err = strconv.ParseBool(c.allowPrivate); err != nil {
+		return fmt.Errorf("CHECKIN_WEBHOOKS_ALLOW_PRIVATE: %q is not true or false", c.allowPrivate)
 	}
 	if c.eventRetention, err = parseRetention(c.retention); err != nil {
 		return fmt.Errorf("--event-retention: %w", err)
