@@ -1,9 +1,6 @@
 package checkin
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // AccessToken is a shared access code with a budget of minutes (Nexudus:
 // a Wi-Fi access code). Checking in with it starts its clock; a disconnect
@@ -63,17 +60,6 @@ func (t *AccessToken) String() string {
 		return t.Description
 	}
 	return t.AccessCode
-}
-
-// ValidAt reports whether now falls within the token's validity window.
-func (t *AccessToken) ValidAt(now time.Time) bool {
-	if t.ValidFrom != nil && now.Before(t.ValidFrom.Time) {
-		return false
-	}
-	if t.ValidTo != nil && !now.Before(t.ValidTo.Time) {
-		return false
-	}
-	return true
 }
 
 // Visitor host approval statuses (Nexudus: eHostApprovalStatus).

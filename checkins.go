@@ -34,6 +34,8 @@ type Checkin struct {
 	FromTimeLocal            *LocalTime `json:"FromTimeLocal" api:"readonly"`
 	ToTimeLocal              *LocalTime `json:"ToTimeLocal" api:"readonly"`
 	Record
+	// DoorID is this service's: the door that let the member in (DOORS.md).
+	DoorID *int64 `json:"DoorId" api:"readonly,ref=Door"`
 }
 
 // Checkins declares the Checkin entity; its list is newest first.
@@ -87,6 +89,8 @@ type FailedCheckin struct {
 	Record
 	LocalizationDetails *string `json:"LocalizationDetails" api:"readonly,nocolumn"`
 	CustomFields        *string `json:"CustomFields" api:"readonly,nocolumn"`
+	// DoorID is this service's: the door that refused (DOORS.md).
+	DoorID *int64 `json:"DoorId" api:"readonly,ref=Door"`
 }
 
 // FailedCheckins declares the FailedCheckin entity; its list is newest first.

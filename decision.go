@@ -20,6 +20,10 @@ type CheckinRequest struct {
 	// Source, when set, is recorded instead of the method's own: a RADIUS
 	// login by email and password is network activity. Never read from JSON.
 	Source int64 `json:"-"`
+
+	// DoorID, set by the door routes (never by a body), names the door
+	// that asks: it is stored on the check-in and the FailedCheckin.
+	DoorID int64 `json:"-"`
 }
 
 // Refusal codes of the check-in endpoint, as in the spec's table.
@@ -127,6 +131,39 @@ type Token struct {
 	LastAccess  *time.Time
 	Running     bool // a session is using the token's minutes since LastAccess
 	VisitorID   *int64
+}
+
+// ValidAt reports whether now falls within the token's validity window.
+func (t *Token) ValidAt(now time.Time) bool {
+	return (t.ValidFrom == nil || !now.Before(*t.ValidFrom)) && (t.ValidTo == nil || now.Before(*t.ValidTo))
+}
+
+// MinutesLeftAt is the token's budget at a time: while a session runs,
+// the minutes since its last access are used, every started minute
+// counting.
+func (t *Token) MinutesLeftAt(at time.Time) int64 {
+	if !t.Running || t.LastAccess == nil {
+		return t.MinutesLeft
+	}
+	used := at.Sub(*t.LastAccess)
+	if used <= 0 {
+		return t.MinutesLeft
+	}
+	return max(0, t.MinutesLeft-int64((used+time.Minute-1)/time.Minute))
+}
+
+// SessionEnd is when the token's session ends: its last access plus its
+// minutes (from now for a session not yet started), never past ValidTo.
+func (t *Token) SessionEnd(now time.Time) time.Time {
+	start := now
+	if t.Running && t.LastAccess != nil {
+		start = *t.LastAccess
+	}
+	end := start.Add(time.Duration(t.MinutesLeft) * time.Minute)
+	if t.ValidTo != nil && t.ValidTo.Before(end) {
+		end = *t.ValidTo
+	}
+	return end
 }
 
 // OpenCheckin is a check-in that has not ended.

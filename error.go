@@ -93,3 +93,30 @@ func (v *Validation) Err() error {
 	}
 	return &Error{Code: EINVALID, Message: strings.Join(parts, "; "), Fields: v.fields}
 }
+
+// Reasons a database refuses to store changes.
+const (
+	StorageDiskFull = "disk_full" // no space left (SQLite SQLITE_FULL, PostgreSQL 53100)
+	StorageIOError  = "io_error"  // the disk failed a read or a write (SQLITE_IOERR, 58030)
+	StorageReadOnly = "read_only" // the file system or the database is read-only (SQLITE_READONLY, 25006)
+)
+
+// StorageError reports that the database could not store a change because
+// of its storage, not of the change: the service answers 503 until writes
+// succeed again, which they do by themselves once space returns.
+type StorageError struct {
+	Reason string // StorageDiskFull, StorageIOError or StorageReadOnly
+	Err    error  // the driver's error, for the log
+}
+
+func (e *StorageError) Error() string { return "storage failure (" + e.Reason + "): " + e.Err.Error() }
+func (e *StorageError) Unwrap() error { return e.Err }
+
+// StorageFailure returns the StorageError err holds, or nil.
+func StorageFailure(err error) *StorageError {
+	var se *StorageError
+	if errors.As(err, &se) {
+		return se
+	}
+	return nil
+}

@@ -17,7 +17,7 @@ type RadiusClient struct {
 	Address                     string `json:"Address" api:"required"`
 	Secret                      string `json:"Secret,omitempty" api:"nocolumn,writeonly"`
 	RequireMessageAuthenticator bool   `json:"RequireMessageAuthenticator"`
-	MacPassword                 string `json:"MacPassword"`
+	MacPassword                 string `json:"MacPassword" api:"credential"`
 	CoaAddress                  string `json:"CoaAddress"`
 	Record
 }

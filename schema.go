@@ -67,16 +67,15 @@ func (f *Field) FilterName() string {
 //
 // Slice fields are collections: never columns, never filters, left out of lists.
 type Schema struct {
-	Name        string // "Coworker": role and filter prefix
-	Path        string // "/api/spaces/coworkers"
-	Table       string // "coworkers"
-	OrderBy     string // default order field
-	OrderDesc   bool   // default direction
-	ReadOnly    bool   // no create, replace or delete through the API
-	Fields      []*Field
-	byName      map[string]*Field
-	typ         reflect.Type
-	hasDefaults bool
+	Name      string // "Coworker": role and filter prefix
+	Path      string // "/api/spaces/coworkers"
+	Table     string // "coworkers"
+	OrderBy   string // default order field
+	OrderDesc bool   // default direction
+	ReadOnly  bool   // no create, replace or delete through the API
+	Fields    []*Field
+	byName    map[string]*Field
+	typ       reflect.Type
 }
 
 // Entity is the schema of record type T.
@@ -99,7 +98,6 @@ func Define[T any](s Schema) *Entity[T] {
 	if s.Field(s.OrderBy) == nil {
 		panic("checkin: " + s.Name + " orders by unknown field " + s.OrderBy)
 	}
-	_, s.hasDefaults = reflect.New(s.typ).Interface().(interface{ SetDefaults() })
 	registry[strings.ToLower(s.Name)] = &s
 	return &Entity[T]{&s}
 }

@@ -15,6 +15,12 @@ type Repository[T any] interface {
 	Delete(ctx context.Context, id int64) error
 }
 
+// Exporter is a repository that can hand every record of a list to fn,
+// however many there are (CSV exports); the SQL store's are.
+type Exporter[T any] interface {
+	Each(ctx context.Context, q ListQuery, fn func(*T) error) error
+}
+
 // TokenPair is what POST /api/token answers.
 type TokenPair struct {
 	AccessToken  string
@@ -27,6 +33,9 @@ const (
 	AccessTokenLifetime  = 7 * 24 * time.Hour
 	RefreshTokenLifetime = 15 * 24 * time.Hour
 )
+
+// SessionIdle is how long a console session lasts without use (PAGES.md).
+const SessionIdle = 8 * time.Hour
 
 // AuthService signs users in with OAuth2 bearer tokens.
 type AuthService interface {

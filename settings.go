@@ -65,6 +65,8 @@ type Settings struct {
 	VisitorDefaultDuration int  // PublicWebSite.Visitors.DefaultDuration, minutes
 	PincodeMinLength       int  // Security.PincodeMinLength
 	AcctInterimInterval    int  // Radius.AcctInterimInterval, seconds
+	KioskResetSeconds      int  // Kiosk.ResetSeconds: the kiosk's return to an empty keypad
+	DoorAllowlistHours     int  // Doors.AllowlistHours: how long a door's offline allow-list is valid
 
 	// Throttling of failed check-ins (docs/checkin.md, "Throttling").
 	ThrottleAddress    ThrottleLimit // Security.Throttle.Address*: per client address and credential kind
@@ -94,8 +96,10 @@ const (
 	SettingVisitorDefaultDuration = "PublicWebSite.Visitors.DefaultDuration"
 	SettingPincodeMinLength       = "Security.PincodeMinLength"
 	SettingAcctInterimInterval    = "Radius.AcctInterimInterval"
+	SettingKioskResetSeconds      = "Kiosk.ResetSeconds"
 	SettingPincodeSprayCount      = "Security.PincodeSpraying.Pincodes"
 	SettingPincodeSprayWindow     = "Security.PincodeSpraying.Window"
+	SettingDoorAllowlistHours     = "Doors.AllowlistHours"
 )
 
 var settingDefs = []*Setting{
@@ -117,10 +121,14 @@ var settingDefs = []*Setting{
 		apply: func(s *Settings, v string) { s.PincodeMinLength = atoi(v) }},
 	{Name: SettingAcctInterimInterval, Default: "600", parse: intIn(60, 7*24*3600),
 		apply: func(s *Settings, v string) { s.AcctInterimInterval = atoi(v) }},
+	{Name: SettingKioskResetSeconds, Default: "10", parse: intIn(3, 3600),
+		apply: func(s *Settings, v string) { s.KioskResetSeconds = atoi(v) }},
 	{Name: SettingPincodeSprayCount, Default: "20", parse: intIn(2, 100000),
 		apply: func(s *Settings, v string) { s.PincodeSprayCount = atoi(v) }},
 	{Name: SettingPincodeSprayWindow, Default: "10", parse: intIn(1, 24*60),
 		apply: func(s *Settings, v string) { s.PincodeSprayWindow = minutes(v) }},
+	{Name: SettingDoorAllowlistHours, Default: "24", parse: intIn(1, 24*31),
+		apply: func(s *Settings, v string) { s.DoorAllowlistHours = atoi(v) }},
 	throttleFailures("Address", "10", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),
 	throttleWindow("Address", "1440", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),
 	throttleMaxDelay("Address", "60", func(s *Settings) *ThrottleLimit { return &s.ThrottleAddress }),

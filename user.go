@@ -1,6 +1,7 @@
 package checkin
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -13,7 +14,9 @@ type User struct {
 	Password string   `json:"Password,omitempty" api:"nocolumn,writeonly"`
 	IsAdmin  bool     `json:"IsAdmin"`
 	Roles    []string `json:"Roles,omitzero"`
-	Devices  string   `json:"Devices" api:"nocolumn,credential"`
+	// Businesses limits the user to those locations; empty means every one.
+	Businesses []int64 `json:"Businesses,omitzero"`
+	Devices    string  `json:"Devices" api:"nocolumn,credential"`
 	Record
 }
 
@@ -37,6 +40,13 @@ func (u *User) Validate() error {
 			continue
 		}
 		u.Roles[i] = role
+	}
+	slices.Sort(u.Businesses)
+	u.Businesses = slices.Compact(u.Businesses)
+	for _, b := range u.Businesses {
+		if b <= 0 {
+			v.Add("Businesses", b, "must be the ids of locations")
+		}
 	}
 	if devices, err := ParseMACList(u.Devices); err != nil {
 		v.Add("Devices", u.Devices, "%s", err.Error())
@@ -66,6 +76,21 @@ func (u *User) HasRole(entity, action string) bool {
 		}
 	}
 	return false
+}
+
+// Scope returns the locations the user is limited to: nil when the user
+// may see every location (an administrator, or no Businesses).
+func (u *User) Scope() []int64 {
+	if u == nil || u.IsAdmin || len(u.Businesses) == 0 {
+		return nil
+	}
+	return u.Businesses
+}
+
+// InScope reports whether the user may see records of the location.
+func (u *User) InScope(businessID int64) bool {
+	scope := u.Scope()
+	return scope == nil || slices.Contains(scope, businessID)
 }
 
 // Role actions, one per admin endpoint.

@@ -41,7 +41,7 @@ func (d *decision) admit(found *checkin.Member) (Outcome, error) {
 			CoworkerID: &m.CoworkerID, BusinessID: d.loc.ID, Source: d.source,
 			FromTime: checkin.NewTime(d.now), LastActivity: checkin.TimePtr(d.now),
 			CountsTowardsPlanLimits: true, MacAddresses: checkin.StringPtr(d.plan.mac),
-			FromTimeLocal: checkin.LocalTimePtr(d.now, d.loc.Location()),
+			FromTimeLocal: checkin.LocalTimePtr(d.now, d.loc.Location()), DoorID: d.doorID(),
 		}
 		if err := d.tx.StartCheckin(c, nil); err != nil {
 			return Outcome{}, err

@@ -59,7 +59,7 @@ func TestFailedCheckinDocument(t *testing.T) {
 		}
 		slices.Sort(keys)
 		want := []string{"BusinessId", "BusinessName", "CheckinAttemptTime", "CheckinAttemptTimeLocal", "CoworkerFullName", "CoworkerId",
-			"CreatedOn", "CustomFields", "Description", "Id", "IsNew", "LocalizationDetails", "MacAddresses", "Source", "SystemId",
+			"CreatedOn", "CustomFields", "Description", "DoorId", "Id", "IsNew", "LocalizationDetails", "MacAddresses", "Source", "SystemId",
 			"TariffAtTheTimeOfCheckin", "TeamsAtTheTimeOfCheckin", "ToStringText", "UniqueId", "UpdatedBy", "UpdatedOn"}
 		if !slices.Equal(keys, want) {
 			t.Errorf("fields = %v\nwant %v", keys, want)

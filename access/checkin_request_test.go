@@ -42,6 +42,39 @@ func TestCheckinRequestBody(t *testing.T) {
 	})
 }
 
+// TestCheckinNULCharacter: a NUL character in any string field, of the
+// body or of Basic credentials, is INVALID_REQUEST_DATA (400) naming the
+// field, on both databases alike, recording nothing.
+func TestCheckinNULCharacter(t *testing.T) {
+	eachFixture(t, func(t *testing.T, f *fixture) {
+		basic := base64.StdEncoding.EncodeToString([]byte(janeEmail + ":jane\x00password"))
+		tests := []struct {
+			field, body string
+			header      http.Header
+		}{
+			{"email", `{"email":"jane@example.com\u0000","password":"jane-password"}`, nil},
+			{"password", `{"email":"jane@example.com","password":"jane-pass\u0000word"}`, nil},
+			{"pincode", `{"pincode":"12\u000034"}`, nil},
+			{"pincode", `{"email":"jane@example.com","pincode":"\u0000"}`, nil},
+			{"mac", `{"mac":"AA:BB:CC:DD:EE:01\u0000"}`, nil},
+			{"mac", `{"disconnect":true,"mac":"\u0000AA:BB:CC:DD:EE:01"}`, nil},
+			{"token", `{"token":"GUEST\u0000","mac":"AA:BB:CC:DD:EE:01"}`, nil},
+			{"accessCardId", `{"accessCardId":"CARD-1\u0000"}`, nil},
+			{"accessCardId", `{"pincode":"1234","accessCardId":"\u0000"}`, nil},
+			{"password", `{}`, http.Header{"Authorization": {"Basic " + basic}}},
+		}
+		for _, tc := range tests {
+			status, c := f.postTo("acme.localhost", tc.body, tc.header)
+			if status != http.StatusBadRequest || code(c) != checkin.CodeInvalidRequestData || !strings.Contains(c.Message, tc.field+" must not contain a NUL") {
+				t.Errorf("%s: %d %q %q, want 400 INVALID_REQUEST_DATA naming %s", tc.body, status, code(c), c.Message, tc.field)
+			}
+		}
+		if n := len(f.failed()); n != 0 {
+			t.Errorf("%d FailedCheckins recorded, want none", n)
+		}
+	})
+}
+
 func TestCheckinBasicAuth(t *testing.T) {
 	eachFixture(t, func(t *testing.T, f *fixture) {
 		basic := func(user, pass string) http.Header {

@@ -129,6 +129,7 @@ func (d *decision) recordFailedCheckin(r *refusal) error {
 		Source:                  d.source,
 		MacAddresses:            checkin.StringPtr(d.plan.mac),
 		Description:             checkin.StringPtr(r.description),
+		DoorID:                  d.doorID(),
 	}
 	if m := r.member; m != nil {
 		f.CoworkerID, f.CoworkerFullName = &m.CoworkerID, &m.FullName
@@ -155,6 +156,14 @@ func (d *decision) checkoutAnswer(fullName *string, coworkerID *int64) checkin.C
 		s.TunnelID = ptr("")
 	}
 	return checkin.Confirmation{WasSuccessful: true, Message: "OK", Value: s}
+}
+
+// doorID is the door that asks, for the records; nil when none.
+func (d *decision) doorID() *int64 {
+	if d.req.DoorID == 0 {
+		return nil
+	}
+	return &d.req.DoorID
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/checkin-oss/checkin"
@@ -102,6 +103,13 @@ func planFor(req checkin.CheckinRequest) plan {
 	}
 	p.tryMACToken = p.mac != ""
 	return p
+}
+
+// turnKey names the credential a request claims at a location: requests
+// that claim the same one take turns (Service.CheckInFrom).
+func (p plan) turnKey(location int64, req checkin.CheckinRequest) string {
+	a := p.attempt(location, req, throttle.Client{})
+	return strconv.FormatInt(location, 10) + "\x00" + string(a.Kind) + "\x00" + a.Identity + "\x00" + a.Pincode
 }
 
 // attempt is the request as throttling sees it: the kind of credential its

@@ -40,6 +40,13 @@ const raceTimeout = 30 * time.Second
 // eachRace runs fn on a fresh race fixture for each database.
 func eachRace(t *testing.T, fn func(t *testing.T, r *raceFixture)) {
 	t.Helper()
+	eachRaceWithin(t, raceTimeout, fn)
+}
+
+// eachRaceWithin is eachRace with servers that bound a check-in's
+// database work by checkinTimeout.
+func eachRaceWithin(t *testing.T, checkinTimeout time.Duration, fn func(t *testing.T, r *raceFixture)) {
+	t.Helper()
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			clock := checkin.NewManualClock(storetest.Start)
@@ -54,7 +61,7 @@ func eachRace(t *testing.T, fn func(t *testing.T, r *raceFixture)) {
 			for range instances {
 				db := openStore(t, dsn, clock)
 				r.stores = append(r.stores, db)
-				r.urls = append(r.urls, serveStore(t, db, raceTimeout))
+				r.urls = append(r.urls, serveStore(t, db, checkinTimeout))
 			}
 			r.fixture = newFixture(t, r.stores[0], clock)
 			// A burst repeats one refusal many times over: what is raced is

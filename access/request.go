@@ -190,3 +190,18 @@ func ParseBasic(header string) (email, password string, err error) {
 	}
 	return email, password, nil
 }
+
+// fieldWithNUL names the first string field of req that holds a NUL
+// character, which no credential holds and PostgreSQL cannot store or
+// compare; "" when none does.
+func fieldWithNUL(req checkin.CheckinRequest) string {
+	for _, f := range []struct{ name, value string }{
+		{"email", req.Email}, {"password", req.Password}, {"pincode", req.Pincode},
+		{"mac", req.MAC}, {"token", req.Token}, {"accessCardId", req.AccessCardID},
+	} {
+		if strings.IndexByte(f.value, 0) >= 0 {
+			return f.name
+		}
+	}
+	return ""
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/internal/turn"
 	"github.com/checkin-oss/checkin/secret"
 	"github.com/checkin-oss/checkin/throttle"
 )
@@ -23,6 +24,8 @@ type Service struct {
 	// password check-ins waits its turn for the CPU and is answered,
 	// however long that takes.
 	Timeout time.Duration
+
+	turns turn.Gate // one decision per credential at a time
 }
 
 // budget is what is left of a decision's time in the database.
@@ -98,11 +101,48 @@ func (s *Service) CheckIn(ctx context.Context, loc *checkin.Business, req checki
 // CheckInFrom decides a request sent by a client: with a Throttle, an
 // attempt that one of its keys blocks is answered 429 undecided, and a
 // refusal counts against its keys in the decision's transaction.
+//
+// Requests with the same credential at a location are decided one at a
+// time, in order of arrival: they would otherwise wait for one another in
+// the database (a member's row lock, SQLite's writer), each spending its
+// budget there. The wait for that turn is not counted in the budget.
 func (s *Service) CheckInFrom(ctx context.Context, loc *checkin.Business, req checkin.CheckinRequest, from throttle.Client) (Outcome, error) {
+	if field := fieldWithNUL(req); field != "" {
+		return invalidRequest(MethodNone, field+" must not contain a NUL character (\\u0000)."), nil
+	}
 	p := planFor(req)
 	if p.code == checkin.CodeInvalidRequestData {
-		return Outcome{Status: http.StatusBadRequest, Confirmation: checkin.Refusal(p.code, ""), Method: p.method, Result: p.code}, nil
+		return invalidRequest(p.method, ""), nil
 	}
+	t, err := s.turns.Enter(ctx, p.turnKey(loc.ID, req))
+	if err != nil {
+		if errors.Is(err, turn.ErrAheadFailed) {
+			err = errors.Join(errUnavailable, err)
+		}
+		return Outcome{}, err
+	}
+	out, err := s.decide(ctx, loc, req, from, p)
+	t.Leave(err != nil && (checkin.ErrorCode(err) == checkin.EUNAVAILABLE || errors.Is(err, context.DeadlineExceeded)))
+	return out, err
+}
+
+// errUnavailable answers the requests that waited behind one the database
+// failed to decide in time.
+var errUnavailable = &checkin.Error{Code: checkin.EUNAVAILABLE, Message: "The database did not answer in time; try again shortly."}
+
+// invalidRequest is the answer to a request that is not a check-in request
+// (INVALID_REQUEST_DATA); reason, when given, says what is wrong with it.
+func invalidRequest(m Method, reason string) Outcome {
+	code := checkin.CodeInvalidRequestData
+	message := ""
+	if reason != "" {
+		message = checkin.RefusalMessages[code] + ": " + reason
+	}
+	return Outcome{Status: http.StatusBadRequest, Confirmation: checkin.Refusal(code, message), Method: m, Result: code}
+}
+
+// decide decides a request that has its turn.
+func (s *Service) decide(ctx context.Context, loc *checkin.Business, req checkin.CheckinRequest, from throttle.Client, p plan) (Outcome, error) {
 	d := &decision{loc: loc, req: req, plan: p}
 	b := s.budget()
 	if p.method != MethodPassword { // the password's hash, between the steps, is not the database's time

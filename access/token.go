@@ -64,7 +64,7 @@ func (d *decision) macTokenCheckin() (Outcome, bool, error) {
 	var best *checkin.Token
 	for i := range tokens {
 		t := &tokens[i]
-		if validAt(t, d.now) && d.minutesLeft(t) > 0 && (best == nil || d.minutesLeft(t) > d.minutesLeft(best)) {
+		if t.ValidAt(d.now) && t.MinutesLeftAt(d.now) > 0 && (best == nil || t.MinutesLeftAt(d.now) > best.MinutesLeftAt(d.now)) {
 			best = t
 		}
 	}
@@ -84,14 +84,14 @@ func (d *decision) useToken(found *checkin.Token) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if t == nil || !validAt(t, d.now) {
+	if t == nil || !t.ValidAt(d.now) {
 		r := refuse(checkin.CodeInvalidAccessToken, fmt.Sprintf("Access token %d is outside its validity window (ValidFrom %s, ValidTo %s).", found.ID, when(found.ValidFrom), when(found.ValidTo)))
 		r.identity = d.plan.mac
 		return Outcome{}, r
 	}
-	if d.minutesLeft(t) <= 0 {
+	if t.MinutesLeftAt(d.now) <= 0 {
 		if t.Running && !d.req.DoNotCheckIn { // the session ran out: settle it
-			if _, err := d.tx.StopTokenSession(t, 0, d.sessionEnd(t)); err != nil {
+			if _, err := d.tx.StopTokenSession(t, 0, t.SessionEnd(d.now)); err != nil {
 				return Outcome{}, err
 			}
 		}
@@ -103,7 +103,7 @@ func (d *decision) useToken(found *checkin.Token) (Outcome, error) {
 	case t.Running && d.req.Toggle:
 		return d.stopToken(t)
 	case d.req.DoNotCheckIn:
-		return Outcome{Confirmation: d.sessionAnswer(nil, d.sessionEnd(t)), Result: "validated"}, nil
+		return Outcome{Confirmation: d.sessionAnswer(nil, t.SessionEnd(d.now)), Result: "validated"}, nil
 	}
 	if err := d.tx.AddTokenDevice(t.ID, d.plan.mac); err != nil {
 		return Outcome{}, err
@@ -111,7 +111,7 @@ func (d *decision) useToken(found *checkin.Token) (Outcome, error) {
 	if err := d.startOrTouchTokenSession(t); err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{Confirmation: d.sessionAnswer(nil, d.sessionEnd(t)), Result: "checked_in", TokenID: t.ID}, nil
+	return Outcome{Confirmation: d.sessionAnswer(nil, t.SessionEnd(d.now)), Result: "checked_in", TokenID: t.ID}, nil
 }
 
 func (d *decision) startOrTouchTokenSession(t *checkin.Token) error {
@@ -141,41 +141,10 @@ func (d *decision) startOrTouchTokenSession(t *checkin.Token) error {
 // stopToken ends a token's running session: the minutes since its last
 // access are subtracted, once.
 func (d *decision) stopToken(t *checkin.Token) (Outcome, error) {
-	if _, err := d.tx.StopTokenSession(t, d.minutesLeft(t), d.now); err != nil {
+	if _, err := d.tx.StopTokenSession(t, t.MinutesLeftAt(d.now), d.now); err != nil {
 		return Outcome{}, err
 	}
 	return Outcome{Confirmation: d.checkoutAnswer(nil, nil), Result: "checked_out"}, nil
-}
-
-// minutesLeft is a token's budget now: while a session runs, the minutes
-// since its last access are used, every started minute counting.
-func (d *decision) minutesLeft(t *checkin.Token) int64 {
-	if !t.Running || t.LastAccess == nil {
-		return t.MinutesLeft
-	}
-	used := d.now.Sub(*t.LastAccess)
-	if used <= 0 {
-		return t.MinutesLeft
-	}
-	return max(0, t.MinutesLeft-int64((used+time.Minute-1)/time.Minute))
-}
-
-// sessionEnd is when a token session ends: its last access plus its
-// minutes (from now for a session not yet started), never past ValidTo.
-func (d *decision) sessionEnd(t *checkin.Token) time.Time {
-	start := d.now
-	if t.Running && t.LastAccess != nil {
-		start = *t.LastAccess
-	}
-	end := start.Add(time.Duration(t.MinutesLeft) * time.Minute)
-	if t.ValidTo != nil && t.ValidTo.Before(end) {
-		end = *t.ValidTo
-	}
-	return end
-}
-
-func validAt(t *checkin.Token, now time.Time) bool {
-	return (t.ValidFrom == nil || !now.Before(*t.ValidFrom)) && (t.ValidTo == nil || now.Before(*t.ValidTo))
 }
 
 func when(t *time.Time) string {

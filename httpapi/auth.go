@@ -177,6 +177,20 @@ func (s *Server) checkPassword(r *http.Request, email string, check func() error
 	return nil, err
 }
 
+// ThrottledSignIn runs signIn, a check of email's password, throttled as
+// every password check of the API is (checkPassword): for the console's
+// sign-in, which so accepts what POST /api/token accepts.
+func (s *Server) ThrottledSignIn(r *http.Request, email string, signIn func(ctx context.Context) error) (*throttle.Verdict, error) {
+	v, err := s.checkPassword(r, email, func() error { return signIn(r.Context()) })
+	if v != nil {
+		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
+	}
+	return v, err
+}
+
+// RetryAfter is how long a blocked attempt must wait, in whole seconds.
+func RetryAfter(v *throttle.Verdict) int64 { return retryAfter(v) }
+
 // hasNUL reports whether a form value holds a NUL character, which no
 // credential has.
 func hasNUL(form url.Values) bool {

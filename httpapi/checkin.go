@@ -26,13 +26,26 @@ type LocationResolver interface {
 const DefaultCheckinTimeout = 800 * time.Millisecond
 
 // checkin is POST /api/public/checkin.
-func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) checkin(w http.ResponseWriter, r *http.Request) { s.serveCheckin(w, r, nil) }
+
+// DoorCheckin is a check-in a door asks for (doors/): decided at the door's
+// location whatever the Host, recorded with the door's id, the door
+// throttled as a trusted device, and a refusal answered 403.
+type DoorCheckin struct {
+	Location *checkin.Business
+	DoorID   int64
+}
+
+// ServeDoorCheckin decides a door's request as the public check-in does.
+func (s *Server) ServeDoorCheckin(w http.ResponseWriter, r *http.Request, d DoorCheckin) {
+	s.serveCheckin(w, r, &d)
+}
+
+func (s *Server) serveCheckin(w http.ResponseWriter, r *http.Request, door *DoorCheckin) {
 	start := time.Now()
 	body, bodyErr := readBody(r, jsonTypes...)
 	answer := answerer{w: w, pascal: bodyErr == nil && access.IsPascalCase(body)}
-	ctx, cancel := context.WithTimeout(r.Context(), s.checkinTimeout())
-	loc, err := s.location(ctx, r.Host)
-	cancel()
+	loc, err := s.checkinLocation(r, door)
 	if err != nil {
 		s.checkinError(answer, r, err)
 		return
@@ -54,7 +67,11 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 		answer.write(out.Status, out.Confirmation)
 		return
 	}
-	out, err := s.CheckIn.CheckInFrom(r.Context(), loc, req, s.client(r))
+	client := s.client(r)
+	if door != nil {
+		req.DoorID, client.Trusted = door.DoorID, true // a door speaks for everyone who comes to it
+	}
+	out, err := s.CheckIn.CheckInFrom(r.Context(), loc, req, client)
 	if err != nil {
 		s.checkinError(answer, r, err)
 		return
@@ -74,7 +91,22 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 		s.Log.Warn("pincode spraying: many different pincodes failed at one location", "location", loc.WebAddress, "pincodes", out.SprayedPincodes)
 	}
 	s.Metrics.Checkins.WithLabelValues(string(out.Method), out.Result).Inc()
-	answer.write(out.Status, out.Confirmation)
+	status := out.Status
+	if door != nil && status == http.StatusOK && out.Refused() {
+		status = http.StatusForbidden // a door acts on the status alone
+	}
+	answer.write(status, out.Confirmation)
+}
+
+// checkinLocation is the location a check-in is decided at: the door's, or
+// the one the Host names.
+func (s *Server) checkinLocation(r *http.Request, door *DoorCheckin) (*checkin.Business, error) {
+	if door != nil {
+		return door.Location, nil
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.checkinTimeout())
+	defer cancel()
+	return s.location(ctx, r.Host)
 }
 
 // answerer writes a check-in's answer in the style of its request: the
@@ -172,8 +204,7 @@ func (s *Server) checkinError(a answerer, r *http.Request, err error) {
 		code = checkin.EUNAVAILABLE
 	}
 	if code == checkin.EUNAVAILABLE {
-		s.Log.Warn("check-in not decided: database unavailable", "err", err)
-		a.w.Header().Set("Retry-After", "1")
+		s.unavailable(a.w, r, err)
 		a.write(http.StatusServiceUnavailable, checkin.Refusal("SERVICE_UNAVAILABLE", "The service is temporarily unavailable; try again shortly."))
 		return
 	}

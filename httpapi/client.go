@@ -69,3 +69,13 @@ func within(prefixes []netip.Prefix, addr netip.Addr) bool {
 	}
 	return false
 }
+
+// IsHTTPS reports whether the client reached the service over TLS: directly,
+// or through a trusted proxy that says so in X-Forwarded-Proto.
+func (s *Server) IsHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	addr := remoteAddr(r)
+	return addr.IsValid() && within(s.TrustedProxies, addr) && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
+}

@@ -42,6 +42,22 @@ func wantUpdateAnswer(t *testing.T, r *apitest.Response, message string, id int6
 	}
 }
 
+// withoutKey is a create answer without the door key its Value shows once.
+func withoutKey(t *testing.T, r *apitest.Response) *apitest.Response {
+	t.Helper()
+	var answer map[string]any
+	if err := json.Unmarshal(r.Body, &answer); err != nil {
+		t.Fatal(err)
+	}
+	value := answer["Value"].(map[string]any)
+	if key, _ := value["Key"].(string); key == "" {
+		t.Errorf("the door's create answer has no Key: %s", r)
+	}
+	delete(value, "Key")
+	body, _ := json.Marshal(answer)
+	return &apitest.Response{Status: r.Status, Header: r.Header, Body: body}
+}
+
 // createdID reads the Id of a create's answer.
 func createdID(t *testing.T, r *apitest.Response) int64 {
 	t.Helper()
@@ -68,6 +84,9 @@ func testLifecycle(t *testing.T, a *apitest.API, s *checkin.Schema, loc int64) {
 	body["SystemId"] = "ext-1"
 	r := a.Do("POST", s.Path, admin, body)
 	id := createdID(t, r)
+	if s.Name == "Door" { // its key is shown once, in the create answer (doors/ tests it)
+		r = withoutKey(t, r)
+	}
 	wantUpdateAnswer(t, r, s.Name+" was successfully created.", id)
 
 	rec := a.Get(admin, fmt.Sprintf("%s/%d", s.Path, id))

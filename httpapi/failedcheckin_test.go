@@ -19,7 +19,8 @@ const failedCheckinsPath = "/api/spaces/failedcheckins"
 // for field and in its order.
 var failedCheckinFieldOrder = []string{"CoworkerId", "CoworkerFullName", "BusinessId", "BusinessName", "CheckinAttemptTime",
 	"Source", "MacAddresses", "TeamsAtTheTimeOfCheckin", "TariffAtTheTimeOfCheckin", "Description", "CheckinAttemptTimeLocal",
-	"Id", "UpdatedOn", "CreatedOn", "UniqueId", "UpdatedBy", "IsNew", "SystemId", "ToStringText", "LocalizationDetails", "CustomFields"}
+	"Id", "UpdatedOn", "CreatedOn", "UniqueId", "UpdatedBy", "IsNew", "SystemId", "ToStringText", "LocalizationDetails", "CustomFields",
+	"DoorId"} // this service's, after Nexudus's fields
 
 // topLevelKeys returns the keys of a JSON object in the order written.
 func topLevelKeys(t *testing.T, body []byte) []string {

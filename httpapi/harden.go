@@ -56,15 +56,16 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.ContentLength > maxBodyBytes {
-			s.refuseBody(w, r, errTooLarge)
+		limit := s.bodyLimit(r)
+		if r.ContentLength > limit {
+			s.refuseBody(w, r, tooLarge(limit))
 			return
 		}
-		body, err := readWhole(http.MaxBytesReader(w, r.Body, maxBodyBytes), r.ContentLength)
-		var tooLarge *http.MaxBytesError
+		body, err := readWhole(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
+		var overLimit *http.MaxBytesError
 		switch {
-		case errors.As(err, &tooLarge):
-			s.refuseBody(w, r, errTooLarge)
+		case errors.As(err, &overLimit):
+			s.refuseBody(w, r, tooLarge(limit))
 			return
 		case err != nil:
 			s.refuseBody(w, r, checkin.Errorf(checkin.EINVALID, "The request body could not be read."))

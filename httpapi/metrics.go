@@ -31,6 +31,9 @@ type Metrics struct {
 	// location within a short time.
 	PincodeSpraying *prometheus.CounterVec
 	checkedIn       sync.Once
+
+	storageFailures    *prometheus.CounterVec
+	storageUnavailable prometheus.Gauge
 }
 
 // NewMetrics returns the metrics with the Go runtime's and the process's.
@@ -59,6 +62,14 @@ func NewMetrics() *Metrics {
 			Help: "Times many different pincodes failed at a location within a short time (Security.PincodeSpraying.*), by location.",
 		}, []string{"location"}),
 	}
+	m.storageFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "checkin_storage_failures_total",
+		Help: "Writes the database refused because of its storage, by reason: disk_full, io_error, read_only.",
+	}, []string{"reason"})
+	m.storageUnavailable = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "checkin_storage_unavailable",
+		Help: "1 from a storage failure until a write probe succeeds; 0 otherwise.",
+	})
 	v := version.Get()
 	buildInfo := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name:        "checkin_build_info",
@@ -66,6 +77,7 @@ func NewMetrics() *Metrics {
 		ConstLabels: prometheus.Labels{"version": v.Version, "commit": v.Commit, "goversion": v.Go},
 	}, func() float64 { return 1 })
 	m.Registry.MustRegister(m.requests, m.duration, m.Checkins, m.Throttled, m.PincodeSpraying, buildInfo,
+		m.storageFailures, m.storageUnavailable,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.startAtZero()
 	return m
@@ -85,6 +97,9 @@ func (m *Metrics) startAtZero() {
 		for _, scope := range throttle.Scopes {
 			m.Throttled.WithLabelValues(string(kind), string(scope))
 		}
+	}
+	for _, reason := range []string{checkin.StorageDiskFull, checkin.StorageIOError, checkin.StorageReadOnly} {
+		m.storageFailures.WithLabelValues(reason)
 	}
 	for _, route := range []string{"POST " + checkinPath, "POST " + tokenPath} {
 		for _, code := range []int{200, 400, 429, 500, 503} {

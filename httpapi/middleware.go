@@ -80,9 +80,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// levelFor logs server errors as errors and the rest as information.
+// levelFor logs server errors as errors, 503s as warnings and the rest as
+// information.
 func levelFor(status int) slog.Level {
-	if status >= http.StatusInternalServerError {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		// An outage of the database, logged on its own (once a minute
+		// for a storage failure); not a bug of the service.
+		return slog.LevelWarn
+	case status >= http.StatusInternalServerError:
 		return slog.LevelError
 	}
 	return slog.LevelInfo

@@ -74,9 +74,13 @@ func (res *resource[T]) get(s *Server, w http.ResponseWriter, r *http.Request) {
 }
 
 func (res *resource[T]) list(s *Server, w http.ResponseWriter, r *http.Request) {
-	q, err := res.listQuery(r)
+	q, asCSV, err := res.listQuery(r)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if export, ok := res.repo.(checkin.Exporter[T]); ok && asCSV {
+		WriteCSV(s, w, r, res.entity.Name, export, q)
 		return
 	}
 	recs, total, err := res.repo.List(r.Context(), q)
@@ -87,26 +91,30 @@ func (res *resource[T]) list(s *Server, w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, checkin.NewPage(q, recs, total))
 }
 
-// listQuery reads a list's query. A filter by a field of a referenced
-// record (Checkin_Coworker_FullName) needs the List role of that entity
-// too: it reads that entity's records.
-func (res *resource[T]) listQuery(r *http.Request) (checkin.ListQuery, error) {
+// listQuery reads a list request: its query, and whether it asks for CSV.
+// A filter by a field of a referenced record (Checkin_Coworker_FullName)
+// needs the List role of that entity too: it reads that entity's records.
+func (res *resource[T]) listQuery(r *http.Request) (checkin.ListQuery, bool, error) {
 	values, err := queryValues(r.URL.RawQuery)
 	if err != nil {
-		return checkin.ListQuery{}, err
+		return checkin.ListQuery{}, false, err
+	}
+	asCSV, err := wantsCSV(r, values)
+	if err != nil {
+		return checkin.ListQuery{}, false, err
 	}
 	q, err := res.entity.ParseListQuery(values)
 	if err != nil {
-		return q, err
+		return q, false, err
 	}
 	u := checkin.UserFrom(r.Context())
 	for _, c := range q.Where {
 		if c.Via != nil && !u.HasRole(c.Via.Ref, checkin.ActionList) {
-			return q, checkin.Errorf(checkin.EFORBIDDEN, "Filtering by a field of %s (%s_%s_%s) needs the role %s-List too.",
+			return q, false, checkin.Errorf(checkin.EFORBIDDEN, "Filtering by a field of %s (%s_%s_%s) needs the role %s-List too.",
 				c.Via.Ref, res.entity.Name, c.Via.FilterName(), c.Field.Name, c.Via.Ref)
 		}
 	}
-	return q, nil
+	return q, asCSV, nil
 }
 
 // queryValues parses a query string. Unlike r.URL.Query, which silently
@@ -139,8 +147,18 @@ func (res *resource[T]) create(s *Server, w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
+	if o, ok := any(rec).(oneTimeSecret); ok {
+		name, value := o.OneTimeSecret()
+		writeJSON(w, http.StatusOK, updateBody{Status: http.StatusOK, Message: res.entity.Name + " was successfully created.",
+			Value: map[string]any{"Id": id, name: value}, WasSuccessful: true})
+		return
+	}
 	writeUpdate(w, res.entity.Name+" was successfully created.", id)
 }
+
+// oneTimeSecret is a record with a secret made on create and shown once,
+// in the create answer's Value (a door's key).
+type oneTimeSecret interface{ OneTimeSecret() (name, value string) }
 
 func (res *resource[T]) replace(s *Server, w http.ResponseWriter, r *http.Request) {
 	rec := new(T) // fields left out are cleared: no defaults on a replace

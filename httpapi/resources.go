@@ -16,6 +16,7 @@ type Repositories interface {
 	Checkins() checkin.Repository[checkin.Checkin]
 	FailedCheckins() checkin.Repository[checkin.FailedCheckin]
 	Webhooks() checkin.Repository[checkin.Webhook]
+	Doors() checkin.Repository[checkin.Door]
 }
 
 // AdminResources returns the admin API: every entity's routes.
@@ -33,5 +34,6 @@ func AdminResources(r Repositories) []Resource {
 		NewResource(checkin.FailedCheckins, r.FailedCheckins()),
 		NewResource(checkin.RadiusClients, r.RadiusClients()),
 		NewResource(checkin.Webhooks, r.Webhooks()),
+		NewResource(checkin.Doors, r.Doors()),
 	}
 }

@@ -46,11 +46,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, statusClientClosed, errorBody{Message: "The client went away before its answer."})
 		return
 	}
-	switch code {
-	case checkin.EINTERNAL:
+	if code == checkin.EINTERNAL {
 		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-	case checkin.EUNAVAILABLE:
-		s.Log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := errorBody{Message: checkin.ErrorMessage(err)}
 	var appErr *checkin.Error
@@ -64,18 +61,18 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Add("WWW-Authenticate", `Basic realm="checkin"`)
 	}
 	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "1")
+		s.unavailable(w, r, err)
 	}
 	writeJSON(w, status, body)
 }
 
 // updateBody is Nexudus's answer to a create, replace or delete.
 type updateBody struct {
-	Status        int              `json:"Status"`
-	Message       string           `json:"Message"`
-	Value         map[string]int64 `json:"Value"`
-	WasSuccessful bool             `json:"WasSuccessful"`
-	Errors        []errorDetail    `json:"Errors"`
+	Status        int           `json:"Status"`
+	Message       string        `json:"Message"`
+	Value         any           `json:"Value"`
+	WasSuccessful bool          `json:"WasSuccessful"`
+	Errors        []errorDetail `json:"Errors"`
 }
 
 func writeUpdate(w http.ResponseWriter, message string, id int64) {

@@ -27,6 +27,8 @@ type Store interface {
 	EventReader
 	OccupancyReader
 	Ping(ctx context.Context) error
+	// WriteProbe reports whether the database stores changes, for /readyz.
+	WriteProbe(ctx context.Context) error
 }
 
 // New returns the server of the whole service over store: the public
@@ -38,7 +40,7 @@ func New(store Store) *Server {
 	limiter := &throttle.Limiter{Store: store}
 	return &Server{
 		Auth:       store,
-		Ready:      store.Ping,
+		Ready:      store.WriteProbe,
 		Resources:  AdminResources(store),
 		CheckIn:    &access.Service{Store: store, Throttle: limiter},
 		Throttle:   limiter,
@@ -54,9 +56,12 @@ type Server struct {
 	Log       *slog.Logger
 	Auth      checkin.AuthService
 	Resources []Resource                  // the admin API's entities
-	Ready     func(context.Context) error // nil when the database answers
-	Metrics   *Metrics
-	CheckIn   *access.Service // decides public check-ins; nil leaves the endpoint out
+	Ready     func(context.Context) error // nil when the database stores changes
+	// Clock times the logging of storage failures; nil is the system's.
+	Clock   checkin.Clock
+	storage storageWatch
+	Metrics *Metrics
+	CheckIn *access.Service // decides public check-ins; nil leaves the endpoint out
 	// Throttle slows down password guessing at POST /api/token; nil leaves
 	// the password grant unthrottled.
 	Throttle  *throttle.Limiter
@@ -83,6 +88,12 @@ type Server struct {
 	// RequestTimeout bounds a request's database work; a request that runs out
 	// is answered 503 instead of hanging. Zero means 5 seconds.
 	RequestTimeout time.Duration
+	// Routes are served beside the service's own (the doors' routes).
+	Routes     []Route
+	bodyLimits map[string]int64
+	// Pages are the web pages (the kiosk, the console), by route pattern,
+	// served behind the same logging, metrics and limits as the API.
+	Pages map[string]http.Handler
 	// CORSOrigins are the exact origins (https://app.example.com) whose
 	// browser pages may call the service; none means no CORS headers at all.
 	CORSOrigins []string
@@ -121,6 +132,11 @@ func (s *Server) Handler() http.Handler {
 	for _, r := range s.Resources {
 		r.register(mux, s)
 	}
+	s.bodyLimits = map[string]int64{}
+	s.registerRoutes(mux)
+	for pattern, h := range s.Pages {
+		mux.Handle(pattern, h)
+	}
 	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux))))))
 }
 
@@ -137,11 +153,22 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
-		if err := s.Ready(r.Context()); err != nil {
-			s.Log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the database does not answer"})
+		if err := s.probeStorage(r.Context()); err != nil {
+			reason := "the database does not answer"
+			if se := checkin.StorageFailure(err); se != nil {
+				reason = "the database refuses changes (" + se.Reason + ")"
+			} else {
+				s.Log.Warn("not ready", "err", err)
+			}
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 			return
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Location returns the location a request's Host names, as the public
+// check-in finds it; nil when it names none.
+func (s *Server) Location(ctx context.Context, host string) (*checkin.Business, error) {
+	return s.location(ctx, host)
 }

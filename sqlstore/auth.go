@@ -18,29 +18,39 @@ var (
 // IssueTokens checks an email and password and issues an OAuth2 token pair.
 // Only the tokens' SHA-256 hashes are stored.
 func (db *DB) IssueTokens(ctx context.Context, email, password string) (*checkin.TokenPair, error) {
+	userID, _, err := db.verifyLogin(ctx, email, password)
+	if err != nil {
+		return nil, err
+	}
+	var pair *checkin.TokenPair
+	err = db.write(ctx, func(tx *Tx) (err error) {
+		pair, err = issueTokens(tx, userID)
+		return err
+	})
+	return pair, err
+}
+
+// verifyLogin checks an email and password and returns the user's id and
+// password hash, replacing a hash made with other parameters
+// (secret.Upgrade). The OAuth2 tokens, Basic credentials and the console's
+// sessions all sign in here, so they accept the same credentials.
+func (db *DB) verifyLogin(ctx context.Context, email, password string) (int64, string, error) {
 	var userID int64
 	var hash string
 	err := db.read(ctx, func(tx *Tx) error {
 		return tx.QueryRow("SELECT id, password_hash FROM users WHERE email = ?", checkin.NormalizeEmail(email)).Scan(&userID, &hash)
 	})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+		return 0, "", err
 	}
 	if !secret.VerifyPassword(hash, password) { // an unknown user costs as much as a wrong password
-		return nil, errBadLogin
+		return 0, "", errBadLogin
 	}
-	newHash, upgrade := secret.Upgrade(hash, password)
-	var pair *checkin.TokenPair
-	err = db.write(ctx, func(tx *Tx) error {
-		if upgrade {
-			if err := rehash(tx, userID, hash, newHash); err != nil {
-				return err
-			}
-		}
-		pair, err = issueTokens(tx, userID)
-		return err
-	})
-	return pair, err
+	if newHash, upgrade := secret.Upgrade(hash, password); upgrade {
+		db.RehashPassword(ctx, userID, hash, newHash)
+		hash = newHash
+	}
+	return userID, hash, nil
 }
 
 // RehashPassword replaces a password hash made with other parameters by
@@ -93,10 +103,13 @@ func (db *DB) RefreshTokens(ctx context.Context, refreshToken string) (*checkin.
 	return pair, err
 }
 
-// signOut deletes every token of a user, as a new password does: whoever
-// held one must sign in with the new password.
+// signOut deletes every token and console session of a user, as a new
+// password does: whoever held one must sign in with the new password.
 func signOut(tx *Tx, userID int64) error {
-	_, err := tx.Exec("DELETE FROM oauth_tokens WHERE user_id = ?", userID)
+	if _, err := tx.Exec("DELETE FROM oauth_tokens WHERE user_id = ?", userID); err != nil {
+		return err
+	}
+	_, err := tx.Exec("DELETE FROM console_sessions WHERE user_id = ?", userID)
 	return err
 }
 

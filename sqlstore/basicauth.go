@@ -5,13 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/secret"
 )
 
 // How long, and how many, verified Basic credentials are remembered.
@@ -113,20 +110,9 @@ func (db *DB) UserByRememberedPassword(ctx context.Context, email, password stri
 // UserByPassword checks an email and password, as the password grant does,
 // and returns the user; the credentials are then remembered for a minute.
 func (db *DB) UserByPassword(ctx context.Context, email, password string) (*checkin.User, error) {
-	var userID int64
-	var hash string
-	err := db.read(ctx, func(tx *Tx) error {
-		return tx.QueryRow("SELECT id, password_hash FROM users WHERE email = ?", checkin.NormalizeEmail(email)).Scan(&userID, &hash)
-	})
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	userID, hash, err := db.verifyLogin(ctx, email, password)
+	if err != nil {
 		return nil, err
-	}
-	if !secret.VerifyPassword(hash, password) { // an unknown user costs as much as a wrong password
-		return nil, errBadLogin
-	}
-	if newHash, upgrade := secret.Upgrade(hash, password); upgrade {
-		db.RehashPassword(ctx, userID, hash, newHash)
-		hash = newHash
 	}
 	// The entry holds the hash just verified (or its upgrade, of the same
 	// password): if the password changed meanwhile, it never matches.

@@ -69,8 +69,6 @@ func (c *cache) forgetAll() {
 	c.mu.Unlock()
 }
 
-func (c *cache) forgetUser(int64) {}
-
 // businessByAddress returns the cached location with that web address, if
 // it is fresh.
 func (c *cache) businessByAddress(addr string) (*checkin.Business, bool) {

@@ -126,27 +126,15 @@ type snapshot struct {
 	fullName string
 	teams    *string
 	tariff   *string
-	active   bool
-	tariffOK bool // the plan is active (or there is none)
-	tariffID *int64
-	monthMax *int64
-	weekMax  *int64
 }
 
 func snapshotCoworker(tx *Tx, coworkerID int64) (snapshot, error) {
 	var s snapshot
-	var tariffName sql.NullString
-	var tariffActive sql.NullBool
-	err := tx.QueryRow(`SELECT c.full_name, c.active, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit
-		FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id WHERE c.id = ?`, coworkerID).
-		Scan(&s.fullName, &s.active, &s.tariffID, &tariffName, &tariffActive, &s.monthMax, &s.weekMax)
+	err := tx.QueryRow(`SELECT c.full_name, t.name FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id WHERE c.id = ?`, coworkerID).
+		Scan(&s.fullName, &s.tariff)
 	if err != nil {
 		return s, err
 	}
-	if tariffName.Valid {
-		s.tariff = &tariffName.String
-	}
-	s.tariffOK = !tariffActive.Valid || tariffActive.Bool
 	var names []string
 	rows, err := tx.Query("SELECT t.name FROM coworker_teams ct JOIN teams t ON t.id = ct.team_id WHERE ct.coworker_id = ? ORDER BY t.name", coworkerID)
 	if err != nil {

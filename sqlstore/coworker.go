@@ -17,6 +17,8 @@ func (db *DB) coworkerHooks() hooks[checkin.Coworker] {
 		prepare:  prepareCoworker,
 		saved:    saveCoworkerLinks,
 		load:     loadCoworkerTeams,
+		written:  coworkerAccessEvents,
+		deleting: func(tx *Tx, c *checkin.Coworker) error { return tx.accessControlUpdate(c.BusinessID, c.ID) },
 		changed:  func(c *checkin.Coworker) { c.Password = "" },
 	}
 }
@@ -25,6 +27,13 @@ func prepareCoworker(tx *Tx, c, old *checkin.Coworker) error {
 	var err error
 	if c.UserID, err = linkUser(tx, c.Email, c.FullName, c.Password); err != nil {
 		return err
+	}
+	// A profile (and the pincode or card it holds) may be linked only to a
+	// user the caller may manage: never to an administrator's by a desk user.
+	if old == nil || old.UserID != c.UserID {
+		if err := checkPowersOver(tx, c.UserID); err != nil {
+			return err
+		}
 	}
 	var v checkin.Validation
 	var other int64

@@ -74,6 +74,13 @@ func isRetryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
+// tooManyConnections reports PostgreSQL's refusal of a new connection
+// while all its slots are taken.
+func tooManyConnections(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "53300"
+}
+
 // isUnavailable reports errors that mean the database cannot be reached or
 // did not answer in time, as opposed to errors in what was asked of it.
 func isUnavailable(err error) bool {
@@ -107,6 +114,39 @@ func isUnavailable(err error) bool {
 	return false
 }
 
+// storageReason reads from a driver's error code whether the database
+// refused a change because of its storage: "" when it did not.
+func storageReason(err error) string {
+	var le *sqlite.Error
+	if errors.As(err, &le) {
+		switch le.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_FULL:
+			return checkin.StorageDiskFull
+		case sqlite3.SQLITE_IOERR:
+			return checkin.StorageIOError
+		case sqlite3.SQLITE_READONLY:
+			return checkin.StorageReadOnly
+		}
+		return ""
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "53100": // disk_full
+			return checkin.StorageDiskFull
+		case "58030": // io_error
+			return checkin.StorageIOError
+		case "25006": // read_only_sql_transaction: a standby, or default_transaction_read_only
+			return checkin.StorageReadOnly
+		}
+	}
+	return ""
+}
+
+// ErrStorage is the answer while the database refuses changes because of
+// its storage.
+var ErrStorage = &checkin.Error{Code: checkin.EUNAVAILABLE, Message: "The service cannot store changes right now; try again shortly."}
+
 // ErrUnavailable is the answer while the database cannot be reached.
 var ErrUnavailable = &checkin.Error{Code: checkin.EUNAVAILABLE, Message: "The database is not reachable; try again shortly."}
 
@@ -121,6 +161,11 @@ func (db *DB) mapError(err error) error {
 		return appErr
 	case errors.Is(err, context.Canceled):
 		return err
+	}
+	if reason := storageReason(err); reason != "" {
+		return errors.Join(ErrStorage, &checkin.StorageError{Reason: reason, Err: err})
+	}
+	switch {
 	case isUnavailable(err):
 		return errors.Join(ErrUnavailable, err)
 	}

@@ -155,3 +155,62 @@ func TestWriterRereadsChangedMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMemoDecisionSeesChangesMadeWhileItRan: a decision answered from the
+// memo counts only if nothing it read changed before it ended; one that a
+// write overtook runs again, and answers from what the write left.
+func TestMemoDecisionSeesChangesMadeWhileItRan(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	b := checkin.Businesses.New()
+	b.Name, b.WebAddress, b.TimeZone = "Acme", "acme", "Europe/London"
+	bid, err := db.Businesses().Create(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = db.Businesses().Find(ctx, bid)
+	c := checkin.Coworkers.New()
+	c.BusinessID, c.FullName, c.Email, c.AccessCardID, c.Active = bid, "Jane", "jane@example.com", "C1", true
+	cid, err := db.Coworkers().Create(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := func(tx checkin.DecisionTx) (bool, error) {
+		ms, err := tx.MembersByCard(b.NetworkID, "C1")
+		if err != nil || len(ms) != 1 {
+			return false, fmt.Errorf("members %v, %v", ms, err)
+		}
+		return ms[0].Active, nil
+	}
+	for range 2 { // the first keeps the lookup in the memo, the second is answered from it
+		if err := db.Decide(ctx, func(tx checkin.DecisionTx) error { _, err := active(tx); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if db.memo.answered.Load() == 0 {
+		t.Fatal("no decision was answered from the memo")
+	}
+	runs, saw := 0, true
+	err = db.Decide(ctx, func(tx checkin.DecisionTx) error {
+		runs++
+		if saw, err = active(tx); err != nil {
+			return err
+		}
+		if runs == 1 { // the member is deactivated after the decision read them
+			c, _ := db.Coworkers().Find(ctx, cid)
+			c.Active = false
+			return db.Coworkers().Replace(ctx, c)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saw || runs != 2 {
+		t.Errorf("the decision ran %d times and last saw the member active %v; want 2 runs, the last seeing them inactive", runs, saw)
+	}
+}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/checkin-oss/checkin"
@@ -30,6 +31,29 @@ func checkPowers(tx *Tx, users ...*checkin.User) error {
 			if !actor.HasRole(entity, action) {
 				return checkin.Errorf(checkin.EFORBIDDEN, "You may not give, change or take over the role %s: you do not hold it.", role)
 			}
+		}
+		if err := checkLocations(actor, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkLocations keeps a user limited to some locations from managing a
+// user with powers elsewhere: a user with roles must be limited to the
+// actor's locations, and no user may be given a location the actor lacks.
+// A member without roles may see nothing, wherever they are.
+func checkLocations(actor, u *checkin.User) error {
+	scope := actor.Scope()
+	if scope == nil {
+		return nil
+	}
+	if len(u.Businesses) == 0 && len(u.Roles) > 0 {
+		return checkin.Errorf(checkin.EFORBIDDEN, "You may not manage a user with roles at every location: you are limited to Businesses %v.", scope)
+	}
+	for _, b := range u.Businesses {
+		if !slices.Contains(scope, b) {
+			return checkin.Errorf(checkin.EFORBIDDEN, "You may not give, change or take over Business %d: you are limited to Businesses %v.", b, scope)
 		}
 	}
 	return nil

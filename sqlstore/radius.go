@@ -324,17 +324,20 @@ func (st sessionState) endReason(s *checkin.RadiusSession, now time.Time) string
 		}
 		return ""
 	}
-	left := st.minutesLeft
-	if st.running && st.lastAccess.Valid {
-		used := now.Sub(st.lastAccess.Time)
-		left -= int64((used + time.Minute - 1) / time.Minute)
+	if !st.token {
+		return "the access token was deleted"
+	}
+	t := checkin.Token{MinutesLeft: st.minutesLeft, Running: st.running}
+	if st.lastAccess.Valid {
+		t.LastAccess = &st.lastAccess.Time
+	}
+	if st.validTo.Valid {
+		t.ValidTo = &st.validTo.Time
 	}
 	switch {
-	case !st.token:
-		return "the access token was deleted"
-	case st.validTo.Valid && !now.Before(st.validTo.Time):
+	case t.ValidTo != nil && !now.Before(*t.ValidTo):
 		return "the access token expired"
-	case left <= 0:
+	case t.MinutesLeftAt(now) <= 0:
 		return "the access token's minutes ran out"
 	}
 	return ""

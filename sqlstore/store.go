@@ -16,6 +16,7 @@ type tables struct {
 	failedCheckins *table[checkin.FailedCheckin]
 	radiusClients  *table[checkin.RadiusClient]
 	webhooks       *table[checkin.Webhook]
+	doors          *table[checkin.Door]
 }
 
 func (db *DB) initTables() {
@@ -24,13 +25,14 @@ func (db *DB) initTables() {
 	db.users = newTable(db, checkin.Users, db.userHooks())
 	db.coworkers = newTable(db, checkin.Coworkers, db.coworkerHooks())
 	db.teams = newTable(db, checkin.Teams, hooks[checkin.Team]{})
-	db.tariffs = newTable(db, checkin.Tariffs, hooks[checkin.Tariff]{})
+	db.tariffs = newTable(db, checkin.Tariffs, hooks[checkin.Tariff]{written: tariffAccessEvents})
 	db.accessTokens = newTable(db, checkin.AccessTokens, db.accessTokenHooks())
 	db.visitors = newTable(db, checkin.Visitors, db.visitorHooks())
 	db.checkins = newTable(db, checkin.Checkins, db.checkinHooks())
 	db.failedCheckins = newTable(db, checkin.FailedCheckins, hooks[checkin.FailedCheckin]{})
 	db.radiusClients = newTable(db, checkin.RadiusClients, db.radiusClientHooks())
 	db.webhooks = newTable(db, checkin.Webhooks, db.webhookHooks())
+	db.doors = newTable(db, checkin.Doors, db.doorHooks())
 }
 
 // Repositories of each entity, for the admin API.

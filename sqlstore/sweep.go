@@ -102,15 +102,11 @@ func (db *DB) endSpentTokens(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, t := range tokens {
-			end := t.LastAccess.Add(time.Duration(t.MinutesLeft) * time.Minute)
-			if t.ValidTo != nil && t.ValidTo.Before(end) {
-				end = *t.ValidTo
-			}
-			if end.After(tx.now) {
+			end := t.SessionEnd(tx.now)
+			if t.LastAccess == nil || end.After(tx.now) {
 				continue
 			}
-			left := max(0, t.MinutesLeft-int64((end.Sub(*t.LastAccess)+time.Minute-1)/time.Minute))
-			ok, err := dtx.StopTokenSession(&t, left, end)
+			ok, err := dtx.StopTokenSession(&t, t.MinutesLeftAt(end), end)
 			if err != nil {
 				return err
 			}

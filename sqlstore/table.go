@@ -79,6 +79,9 @@ func (t *table[T]) Find(ctx context.Context, id int64) (*T, error) {
 		rec, err = t.find(tx, id, false)
 		return err
 	})
+	if err == nil && !t.visible(ctx, rec) {
+		return nil, t.notFound(id)
+	}
 	return rec, err
 }
 
@@ -101,6 +104,7 @@ func (t *table[T]) find(tx *Tx, id int64, lock bool) (*T, error) {
 func (t *table[T]) List(ctx context.Context, q checkin.ListQuery) ([]*T, int, error) {
 	var recs []*T
 	var total int
+	q = t.scoped(ctx, q)
 	err := t.db.read(ctx, func(tx *Tx) error {
 		where, args := buildWhere(t.entity.Schema, q.Where)
 		if err := tx.QueryRow("SELECT count(*) FROM "+t.entity.Table+" t"+where, args...).Scan(&total); err != nil {
@@ -215,6 +219,9 @@ func (t *table[T]) Create(ctx context.Context, rec *T) (int64, error) {
 }
 
 func (t *table[T]) insert(tx *Tx, rec *T) error {
+	if err := t.mayWrite(tx.ctx, rec); err != nil {
+		return err
+	}
 	if err := t.checkRefs(tx, rec); err != nil {
 		return err
 	}
@@ -305,10 +312,16 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 		if err != nil {
 			return err
 		}
+		if !t.visible(ctx, old) {
+			return t.notFound(base(rec).ID)
+		}
 		for _, f := range t.entity.Fields {
 			if f.ReadOnly {
 				f.Copy(rec, old)
 			}
+		}
+		if err := t.mayWrite(ctx, rec); err != nil {
+			return err
 		}
 		if err := t.checkRefs(tx, rec); err != nil {
 			return err
@@ -348,6 +361,9 @@ func (t *table[T]) Delete(ctx context.Context, id int64) error {
 		var err error
 		if rec, err = t.find(tx, id, true); err != nil {
 			return err
+		}
+		if !t.visible(ctx, rec) {
+			return t.notFound(id)
 		}
 		if t.hooks.deleting != nil {
 			if err := t.hooks.deleting(tx, rec); err != nil {

@@ -216,7 +216,7 @@ func readOnlyTx(tx *Tx, fn func(tx *Tx) error) error {
 func (db *DB) now() time.Time { return db.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 func (db *DB) runPostgres(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := db.rw.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	sqlTx, err := db.beginPostgres(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return err
 	}
@@ -237,6 +237,24 @@ func (db *DB) runPostgres(ctx context.Context, readOnly bool, fn func(tx *Tx) er
 		return err
 	}
 	return sqlTx.Commit()
+}
+
+// beginPostgres begins a transaction. While every connection slot of the
+// server is taken (SQLSTATE 53300, as in a burst from several instances),
+// PostgreSQL refuses new connections; nothing has run then, so the begin
+// is tried again until ctx ends, the request waiting for a slot.
+func (db *DB) beginPostgres(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	for attempt := 1; ; attempt++ {
+		tx, err := db.rw.BeginTx(ctx, opts)
+		if err == nil || !tooManyConnections(err) {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(min(attempt, 20)) * time.Millisecond):
+		}
+	}
 }
 
 // actor is the email written as UpdatedBy: the signed-in user's, if any.

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/checkin-oss/checkin"
@@ -14,6 +15,15 @@ func (db *DB) userHooks() hooks[checkin.User] {
 			if err := checkPowers(tx, u, old); err != nil {
 				return err
 			}
+			for _, b := range u.Businesses {
+				found, err := tx.exists("SELECT 1 FROM businesses WHERE id = ?", b)
+				if err != nil {
+					return err
+				}
+				if !found {
+					return checkin.Invalid("Businesses", b, "there is no Business %d", b)
+				}
+			}
 			taken, err := tx.exists("SELECT 1 FROM users WHERE email = ? AND id <> ?", u.Email, u.ID)
 			if err != nil {
 				return err
@@ -24,7 +34,7 @@ func (db *DB) userHooks() hooks[checkin.User] {
 			return nil
 		},
 		extra: func(tx *Tx, u *checkin.User) ([]string, []any, error) {
-			cols, vals := []string{"roles"}, []any{strings.Join(u.Roles, ",")}
+			cols, vals := []string{"roles", "businesses"}, []any{strings.Join(u.Roles, ","), joinIDs(u.Businesses)}
 			if u.Password != "" {
 				cols, vals = append(cols, "password_hash"), append(vals, u.Password)
 			}
@@ -44,11 +54,28 @@ func (db *DB) userHooks() hooks[checkin.User] {
 		},
 		load:     loadUserFields,
 		deleting: func(tx *Tx, u *checkin.User) error { return checkPowers(tx, u) },
-		changed: func(u *checkin.User) {
-			u.Password = ""
-			db.cache.forgetUser(u.ID)
-		},
+		changed:  func(u *checkin.User) { u.Password = "" },
 	}
+}
+
+// joinIDs writes ids as stored in a text column: "1,2,3".
+func joinIDs(list []int64) string {
+	parts := make([]string, len(list))
+	for i, id := range list {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// splitIDs reads what joinIDs wrote; never nil.
+func splitIDs(s string) []int64 {
+	out := []int64{}
+	for _, part := range checkin.SplitList(s) {
+		if id, err := strconv.ParseInt(part, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // hashPassword replaces a password given in a request by its argon2id hash,
@@ -108,10 +135,10 @@ func loadUserFields(tx *Tx, users []*checkin.User, full bool) error {
 	if err != nil {
 		return err
 	}
-	roles := map[int64]string{}
+	roles, businesses := map[int64]string{}, map[int64]string{}
 	if full {
-		err := queryPairs(tx, "SELECT id, roles FROM users WHERE id IN "+marks(len(idList)), ids(idList),
-			func(id int64, r string) { roles[id] = r })
+		err := queryPairs(tx, "SELECT id, roles || ';' || businesses FROM users WHERE id IN "+marks(len(idList)), ids(idList),
+			func(id int64, r string) { roles[id], businesses[id], _ = strings.Cut(r, ";") })
 		if err != nil {
 			return err
 		}
@@ -120,6 +147,7 @@ func loadUserFields(tx *Tx, users []*checkin.User, full bool) error {
 		u.Devices = strings.Join(devices[u.ID], ",")
 		if full {
 			u.Roles = append([]string{}, checkin.SplitList(roles[u.ID])...)
+			u.Businesses = splitIDs(businesses[u.ID])
 		}
 	}
 	return nil

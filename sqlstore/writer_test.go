@@ -414,3 +414,31 @@ func TestRefusalsAddedTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupCommitRunningIsWaitedFor: a write whose context ends while it
+// runs is waited for, and answered as what it is: stored.
+func TestGroupCommitRunningIsWaitedFor(t *testing.T) {
+	db := openSQLiteForTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	result := make(chan error, 1)
+	go func() {
+		result <- db.write(ctx, func(tx *Tx) error {
+			if err := insertW("running")(tx); err != nil {
+				return err
+			}
+			close(started)
+			<-tx.Context().Done()
+			time.Sleep(20 * time.Millisecond) // the caller sees its context end first
+			return nil
+		})
+	}()
+	<-started
+	cancel()
+	if err := <-result; err != nil {
+		t.Errorf("err = %v, want nil: the write ran and was stored", err)
+	}
+	if n := countW(t, db, "running"); n != 1 {
+		t.Errorf("%d rows stored, want 1", n)
+	}
+}

@@ -1,7 +1,6 @@
 package throttle
 
 import (
-	"context"
 	"net/netip"
 	"slices"
 	"strings"
@@ -91,35 +90,6 @@ func TestSignInKeys(t *testing.T) {
 	}
 	if signIn[0].name == checkIn[0].name || !strings.HasPrefix(signIn[0].name, "a:-1:password:") {
 		t.Errorf("sign-in address key %q (a password check-in's: %q), want one of its own", signIn[0].name, checkIn[0].name)
-	}
-}
-
-func TestGateOneAtATime(t *testing.T) {
-	var g gate
-	ctx := context.Background()
-	leave, ok := g.enter(ctx, "k")
-	if !ok {
-		t.Fatal("the first attempt did not enter")
-	}
-	if other, ok := g.enter(ctx, "other"); !ok {
-		t.Fatal("another key waited")
-	} else {
-		other()
-	}
-	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer cancel()
-	if _, ok := g.enter(short, "k"); ok {
-		t.Fatal("a second attempt entered while the first was in")
-	}
-	entered := make(chan func())
-	go func() {
-		l, _ := g.enter(ctx, "k")
-		entered <- l
-	}()
-	leave()
-	(<-entered)()
-	if len(g.turns) != 0 {
-		t.Errorf("%d keys kept after every attempt left", len(g.turns))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/internal/turn"
 )
 
 // Limiter throttles check-in attempts, and password grants at
@@ -13,7 +14,10 @@ import (
 type Limiter struct {
 	Store checkin.ThrottleStore
 
-	gate    gate
+	// gate lets one attempt per untrusted address through at a time: a
+	// burst is then checked attempt after attempt, each seeing the
+	// failures of those before it.
+	gate    turn.Gate
 	mu      sync.Mutex
 	sprayed map[int64]time.Time // when spraying was last reported, by location
 }
@@ -51,11 +55,11 @@ func (l *Limiter) Check(ctx context.Context, a Attempt) (v Verdict, done func(),
 	done = func() {}
 	v.Kind = a.Kind
 	if len(keys) > 0 && keys[0].scope == Address {
-		leave, ok := l.gate.enter(ctx, keys[0].name)
-		if !ok {
+		t, err := l.gate.Enter(ctx, keys[0].name)
+		if err != nil {
 			return Verdict{Blocked: true, RetryAfter: time.Second, Scope: Address, Kind: a.Kind}, done, nil
 		}
-		done = leave
+		done = func() { t.Leave(false) }
 	}
 	names := make([]string, 0, len(keys))
 	for _, k := range keys {

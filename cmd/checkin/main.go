@@ -6,6 +6,8 @@
 //	checkin admin create     create a full administrator
 //	checkin backup           copy a SQLite database while the server runs
 //	checkin version          print the version, the commit and the Go version
+//	checkin doors pubkey     print the keys that sign the doors' allow-lists
+//	checkin door-bridge      run beside a door, cards on standard input
 //
 // Run "checkin <command> -h" for a command's flags.
 package main
@@ -45,6 +47,8 @@ func commands() []command {
 		{"admin", "manage administrators: admin create --email E --password P", runAdmin},
 		{"backup", "copy a SQLite database while the server runs: backup --out F", runBackup},
 		{"version", "print the version, the commit and the Go version (also --version)", runVersion},
+		{"doors", "the doors' allow-list signing keys: doors pubkey | doors rotate-key", runDoors},
+		{"door-bridge", "run beside a door: door-bridge --server URL --key KEY, cards on standard input", runDoorBridge},
 	}
 }
 
@@ -90,9 +94,14 @@ func usage(w io.Writer) {
 }
 
 // listCommands prints each command with its summary, one a line.
+// The names are padded to 8 characters, or to the longest.
 func listCommands(w io.Writer, cs []command) {
+	width := 8
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-*s %s\n", width, c.name, c.summary)
 	}
 }
 

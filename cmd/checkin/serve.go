@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/doors"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
+	"github.com/checkin-oss/checkin/web"
 	"github.com/checkin-oss/checkin/webhook"
 )
 
@@ -49,6 +51,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer db.Close()
 	if err := bootstrapAdmin(ctx, db, log); err != nil {
 		return err
+	}
+	if _, err := db.SigningKeys(ctx); err != nil { // the doors' signing key, made on first start
+		return fmt.Errorf("door signing key: %w", err)
 	}
 	if cfg.demo {
 		if cfg.defaultLocation == "" {
@@ -126,7 +131,7 @@ func dbKind(db *sqlstore.DB) string {
 	return "postgres"
 }
 
-// newHandler wires the store into the HTTP layer.
+// newHandler wires the store into the HTTP layer and the pages.
 func newHandler(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) http.Handler {
 	return newServer(ctx, db, cfg, log).Handler()
 }
@@ -136,7 +141,12 @@ func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logge
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
+	// The pages' live streams end when ctx does (SIGTERM), so that the
+	// server can shut down.
+	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock, Stop: ctx.Done()}
+	s.Pages = pages.Routes()
 	s.Metrics = httpapi.NewMetrics()
+	doors.Mount(s, db, db.Clock)
 	knowLocations(ctx, db, s.Metrics, log)
 	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
 	return s

@@ -49,16 +49,44 @@ func (a *API) For(t testing.TB) *API {
 // starts.
 func New(t testing.TB, dialect string, clock *checkin.ManualClock, configure ...func(*httpapi.Server)) *API {
 	t.Helper()
-	dsn := storetest.DSN(t, dialect)
+	return NewWired(t, dialect, clock, configured(configure))
+}
+
+// configured is a wire function that runs each configure function.
+func configured(configure []func(*httpapi.Server)) func(*sqlstore.DB, *httpapi.Server) {
+	return func(_ *sqlstore.DB, s *httpapi.Server) {
+		for _, fn := range configure {
+			fn(s)
+		}
+	}
+}
+
+// NewOn is New on the database dsn names, of the dialect: for a SQLite
+// file with options of its own.
+func NewOn(t testing.TB, dialect, dsn string, clock *checkin.ManualClock, configure ...func(*httpapi.Server)) *API {
+	t.Helper()
+	return newAPI(t, dialect, dsn, clock, configured(configure))
+}
+
+// NewWired is New with a wire function that may also use the store, to
+// serve more routes (the doors') from it.
+func NewWired(t testing.TB, dialect string, clock *checkin.ManualClock, wire func(*sqlstore.DB, *httpapi.Server)) *API {
+	t.Helper()
+	return newAPI(t, dialect, storetest.DSN(t, dialect), clock, wire)
+}
+
+func newAPI(t testing.TB, dialect, dsn string, clock *checkin.ManualClock, wire func(*sqlstore.DB, *httpapi.Server)) *API {
+	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn, clock, nil)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { db.Close() })
 	srv := httpapi.New(db)
-	for _, fn := range configure {
-		fn(srv)
+	if clock != nil {
+		srv.Clock = clock
 	}
+	wire(db, srv)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &API{Client: NewClient(t, ts.URL), DB: db, DSN: dsn, Dialect: dialect, Clock: clock, Server: srv, shared: &shared{cleanup: t.Cleanup}}

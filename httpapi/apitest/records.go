@@ -81,6 +81,8 @@ func (a *API) Sample(entity string, businessID int64) map[string]any {
 	case "Checkin":
 		coworker := a.Create(a.AdminToken(), Path("Coworker"), a.Sample("Coworker", businessID))
 		return map[string]any{"BusinessId": businessID, "CoworkerId": coworker}
+	case "Door":
+		return map[string]any{"BusinessId": businessID, "Name": fmt.Sprintf("Door %d", n)}
 	case "FailedCheckin":
 		return map[string]any{"BusinessId": businessID, "Description": "No access"}
 	case "RadiusClient":
