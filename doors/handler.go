@@ -36,11 +36,12 @@ type Handler struct {
 // Routes returns the door routes, to serve beside the service's own.
 func (h *Handler) Routes() []httpapi.Route {
 	return []httpapi.Route{
-		{Pattern: "POST " + DecidePath, Handler: h.door(h.decide)},
-		{Pattern: "GET " + AllowlistPath, Handler: h.door(h.allowlist)},
-		{Pattern: "POST " + EventsPath, Handler: h.door(h.events), MaxBody: 1 << 20},
-		{Pattern: "GET " + KeysPath, Handler: h.keys},
-		{Pattern: "POST " + checkin.Doors.Path + "/{id}/key", Entity: checkin.Doors.Name, Action: checkin.ActionEdit, Handler: h.rotateKey},
+		{Pattern: "POST " + DecidePath, Handler: h.door(h.decide), Summary: "A door asks whether a credential opens it (door key as Bearer)."},
+		{Pattern: "GET " + AllowlistPath, Handler: h.door(h.allowlist), Summary: "A door's allowlist, for deciding offline (door key as Bearer)."},
+		{Pattern: "POST " + EventsPath, Handler: h.door(h.events), MaxBody: 1 << 20, Summary: "A door uploads what it decided offline (door key as Bearer)."},
+		{Pattern: "GET " + KeysPath, Handler: h.keys, Summary: "The keys that sign allowlists."},
+		{Pattern: "POST " + checkin.Doors.Path + "/{id}/key", Entity: checkin.Doors.Name, Action: checkin.ActionEdit, Handler: h.rotateKey,
+			Summary: "Rotate a door's key. Needs the role Door-Edit (or IsAdmin)."},
 	}
 }
 

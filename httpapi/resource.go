@@ -14,7 +14,7 @@ import (
 type Resource interface {
 	// Schema is the entity the routes serve.
 	Schema() *checkin.Schema
-	register(mux *http.ServeMux, s *Server)
+	register(mux *routeMux, s *Server)
 }
 
 // NewResource serves an entity's get, list, create, replace and delete
@@ -30,7 +30,7 @@ type resource[T any] struct {
 
 func (res *resource[T]) Schema() *checkin.Schema { return res.entity.Schema }
 
-func (res *resource[T]) register(mux *http.ServeMux, s *Server) {
+func (res *resource[T]) register(mux *routeMux, s *Server) {
 	p, name := res.entity.Path, res.entity.Name
 	mux.Handle("GET "+p+"/{id}", s.authorize(name, checkin.ActionRead, res.get))
 	mux.Handle("GET "+p, s.authorize(name, checkin.ActionList, res.list))

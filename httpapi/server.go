@@ -91,6 +91,7 @@ type Server struct {
 	// Routes are served beside the service's own (the doors' routes).
 	Routes     []Route
 	bodyLimits map[string]int64
+	served     []string // the patterns Handler registered, for the API's document
 	// Pages are the web pages (the kiosk, the console), by route pattern,
 	// served behind the same logging, metrics and limits as the API.
 	Pages map[string]http.Handler
@@ -108,7 +109,8 @@ func (s *Server) Handler() http.Handler {
 	if s.Metrics == nil {
 		s.Metrics = NewMetrics()
 	}
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
+	mux.HandleFunc("GET "+openAPIPath, s.openAPI)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
@@ -137,7 +139,8 @@ func (s *Server) Handler() http.Handler {
 	for pattern, h := range s.Pages {
 		mux.Handle(pattern, h)
 	}
-	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux))))))
+	s.served = mux.patterns
+	return s.observe(s.recoverPanics(secureHeaders(s.cors(s.limitBody(s.routed(mux.ServeMux))))))
 }
 
 func (s *Server) requestTimeout() time.Duration {

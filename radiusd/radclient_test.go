@@ -1,6 +1,7 @@
 package radiusd_test
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -17,6 +18,9 @@ func radclient(t *testing.T, addr, kind, attrs string) (string, bool) {
 	t.Helper()
 	path, err := exec.LookPath("radclient")
 	if err != nil {
+		if os.Getenv("CHECKIN_REQUIRE_RADCLIENT") != "" {
+			t.Fatal("radclient is not installed: apt-get install -y freeradius-utils")
+		}
 		t.Skip("radclient is not installed: apt-get install -y freeradius-utils")
 	}
 	cmd := exec.Command(path, "-x", "-r", "1", "-t", "2", addr, kind, secret)

@@ -2,10 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/checkin-oss/checkin"
@@ -121,42 +119,6 @@ func (t *table[T]) List(ctx context.Context, q checkin.ListQuery) ([]*T, int, er
 		return t.finish(tx, recs, true) // a list's records hold every field a single one has
 	})
 	return recs, total, err
-}
-
-func (t *table[T]) scan(tx *Tx, query string, args ...any) ([]*T, error) {
-	return t.scanRows(tx, false, query, args...)
-}
-
-// scanSkipping is scan for lists: a row that cannot be read (a value no
-// version of the service writes) is logged and left out, and the list goes
-// on.
-func (t *table[T]) scanSkipping(tx *Tx, query string, args ...any) ([]*T, error) {
-	return t.scanRows(tx, true, query, args...)
-}
-
-func (t *table[T]) scanRows(tx *Tx, skipBad bool, query string, args ...any) ([]*T, error) {
-	rows, err := tx.Query(query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var recs []*T
-	for rows.Next() {
-		rec := new(T)
-		ptrs := make([]any, len(t.columns))
-		for i, f := range t.columns {
-			ptrs[i] = f.Ptr(rec)
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			if skipBad {
-				t.db.Log.Error("a row could not be read; it is left out of the list", "entity", t.entity.Name, "id", base(rec).ID, "err", err)
-				continue
-			}
-			return nil, fmt.Errorf("scan %s: %w", t.entity.Name, err)
-		}
-		recs = append(recs, rec)
-	}
-	return recs, rows.Err()
 }
 
 // finish runs the load hook and fills the computed common fields.
@@ -391,59 +353,4 @@ func (t *table[T]) constraintError(err error, op string) error {
 		return errors.Join(checkin.Errorf(checkin.ECONFLICT, "This %s is still referred to by other records (such as members, check-ins or plans); remove those first.", t.entity.Name), err)
 	}
 	return errors.Join(checkin.Errorf(checkin.EINVALID, "The %s refers to a record that does not exist.", t.entity.Name), err)
-}
-
-// checkRefs checks every reference field: the record it names must exist
-// and, when both records belong to a location, to the same location
-// (network-wide references are the hooks' business).
-func (t *table[T]) checkRefs(tx *Tx, rec *T) error {
-	var v checkin.Validation
-	ownBusiness := t.entity.Field("BusinessId")
-	for _, f := range t.entity.Fields {
-		if f.Ref == "" || f.ReadOnly {
-			continue
-		}
-		id, ok := refID(f.Value(rec))
-		if !ok {
-			continue
-		}
-		target := checkin.Lookup(f.Ref)
-		if ownBusiness != nil && f != ownBusiness && target.Field("BusinessId") != nil && !t.crossLocation(f) {
-			var business int64
-			err := tx.QueryRow("SELECT business_id FROM "+target.Table+" WHERE id = ?", id).Scan(&business)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				v.Add(f.Name, id, "there is no %s %d", target.Name, id)
-			case err != nil:
-				return err
-			case business != ownBusiness.Value(rec).(int64):
-				v.Add(f.Name, id, "%s %d belongs to another location", target.Name, id)
-			}
-			continue
-		}
-		found, err := tx.exists("SELECT 1 FROM "+target.Table+" WHERE id = ?", id)
-		if err != nil {
-			return err
-		}
-		if !found {
-			v.Add(f.Name, id, "there is no %s %d", target.Name, id)
-		}
-	}
-	return v.Err()
-}
-
-func (t *table[T]) crossLocation(f *checkin.Field) bool {
-	return slices.Contains(t.hooks.networkRefs, f.Name)
-}
-
-func refID(v any) (int64, bool) {
-	switch id := v.(type) {
-	case int64:
-		return id, id != 0
-	case *int64:
-		if id != nil {
-			return *id, true
-		}
-	}
-	return 0, false
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -109,6 +110,27 @@ func TestCommandLineMistakes(t *testing.T) {
 		code, _, stderr := runCommand(tc.args...)
 		if code != tc.wantCode || !strings.Contains(stderr, tc.wantStderr) {
 			t.Errorf("checkin %s: exit %d, stderr %q; want exit %d saying %q", strings.Join(tc.args, " "), code, stderr, tc.wantCode, tc.wantStderr)
+		}
+	}
+}
+
+// TestArchitectureListsEverySubcommand: docs/architecture.md names each
+// command and each admin subcommand.
+func TestArchitectureListsEverySubcommand(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{}
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	for _, c := range adminCommands() {
+		names = append(names, "admin "+c.name)
+	}
+	for _, n := range names {
+		if !strings.Contains(string(doc), "`checkin "+n) {
+			t.Errorf("docs/architecture.md does not list checkin %s", n)
 		}
 	}
 }
