@@ -31,8 +31,25 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"kind"}),
 	}
+	// Every series at 0 from the start, so that rate() sees the first event.
+	for kind, results := range map[string][]string{"access": {"accept", "reject", "dropped"},
+		"accounting": {"response", "dropped"}, "status": {"accept", "dropped"}, "unknown": {"dropped"}} {
+		for _, r := range results {
+			m.Requests.WithLabelValues(kind, r)
+		}
+	}
+	for _, r := range dropReasons {
+		m.Dropped.WithLabelValues(r)
+	}
+	for _, r := range []string{"ack", "nak", "timeout"} {
+		m.Disconnects.WithLabelValues(r)
+	}
 	if reg != nil {
 		reg.MustRegister(m.Requests, m.Dropped, m.Disconnects, m.Duration)
 	}
 	return m
 }
+
+// dropReasons are the reasons a packet is dropped without an answer.
+var dropReasons = []string{"unknown_client", "malformed", "bad_authenticator", "bad_message_authenticator",
+	"missing_message_authenticator", "unexpected_code", "error"}

@@ -13,13 +13,14 @@ import (
 )
 
 // startRADIUS serves RADIUS on the addresses configured, with the engine
-// and metrics of the HTTP layer; it returns nil when neither is set.
+// and metrics registry of the HTTP layer; it returns nil when neither is set.
 func startRADIUS(ctx context.Context, db *sqlstore.DB, api *httpapi.Server, cfg config, log *slog.Logger) (*radiusd.Server, error) {
+	metrics := radiusd.NewMetrics(api.Metrics.Registry) // at 0 even when off: the docs list them
 	if cfg.radiusAuthAddr == "" && cfg.radiusAcctAddr == "" {
 		return nil, nil
 	}
 	srv := &radiusd.Server{Store: db, Engine: api.CheckIn, Locations: db.Businesses(), Settings: db,
-		Clock: checkin.SystemClock{}, Log: log, Metrics: radiusd.NewMetrics(api.Metrics.Registry)}
+		Clock: checkin.SystemClock{}, Log: log, Metrics: metrics}
 	var conns []net.PacketConn
 	listen := func(addr, name string) (net.PacketConn, error) {
 		c, err := net.ListenPacket("udp", addr)
