@@ -60,6 +60,8 @@ type Worker struct {
 	busy   int
 	wg     sync.WaitGroup
 	lastGC time.Time
+	// quietUntil is, for each step, when a storage failure is next logged.
+	quietUntil map[string]time.Time
 }
 
 const (
@@ -245,9 +247,27 @@ func (w *Worker) expire(ctx context.Context) {
 	}
 }
 
+// storeError logs a failure of the store. While the database cannot store
+// changes (a full disk), the worker would log it at every poll: such a
+// failure is logged once a minute for each step.
 func (w *Worker) storeError(ctx context.Context, what string, err error) {
 	if ctx.Err() != nil {
 		return
+	}
+	if checkin.StorageFailure(err) != nil {
+		now := w.Clock.Now()
+		w.mu.Lock()
+		quiet := now.Before(w.quietUntil[what])
+		if !quiet {
+			if w.quietUntil == nil {
+				w.quietUntil = map[string]time.Time{}
+			}
+			w.quietUntil[what] = now.Add(time.Minute)
+		}
+		w.mu.Unlock()
+		if quiet {
+			return
+		}
 	}
 	w.Log.Error("webhooks: "+what, "err", err)
 }
