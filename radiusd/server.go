@@ -111,8 +111,8 @@ func (s *Server) serve(conn net.PacketConn, p port) {
 	go func() {
 		defer s.loops.Done()
 		workers := make(chan struct{}, max(1, s.Workers, 256))
+		buf := make([]byte, radius.MaxPacketLength)
 		for {
-			buf := make([]byte, radius.MaxPacketLength)
 			n, addr, err := conn.ReadFrom(buf)
 			if err != nil {
 				if errors.Is(err, net.ErrClosed) || s.ctx.Err() != nil {
@@ -124,11 +124,12 @@ func (s *Server) serve(conn net.PacketConn, p port) {
 			if !ok {
 				continue
 			}
+			raw := append([]byte(nil), buf[:n]...) // a packet's own bytes, not a 4 KiB buffer each
 			workers <- struct{}{}
 			s.wg.Add(1)
 			go func() {
 				defer func() { <-workers; s.wg.Done() }()
-				s.handle(conn, p, udp, buf[:n])
+				s.handle(conn, p, udp, raw)
 			}()
 		}
 	}()
