@@ -17,6 +17,9 @@ type CheckinRequest struct {
 	Disconnect   bool   `json:"disconnect"`
 	Toggle       bool   `json:"toggle"`
 	DoNotCheckIn bool   `json:"doNotCheckIn"`
+	// Source, when set, is recorded instead of the method's own: a RADIUS
+	// login by email and password is network activity. Never read from JSON.
+	Source int64 `json:"-"`
 
 	// DoorID, set by the door routes (never by a body), names the door
 	// that asks: it is stored on the check-in and the FailedCheckin.

@@ -21,6 +21,12 @@ type Exporter[T any] interface {
 	Each(ctx context.Context, q ListQuery, fn func(*T) error) error
 }
 
+// Windower is a repository that can return one page of a list and whether
+// more follow, without counting every record; the SQL store's are.
+type Windower[T any] interface {
+	Window(ctx context.Context, q ListQuery) ([]*T, bool, error)
+}
+
 // TokenPair is what POST /api/token answers.
 type TokenPair struct {
 	AccessToken  string

@@ -64,6 +64,7 @@ type Settings struct {
 	MembersSignUp          bool // MembersSignUp
 	VisitorDefaultDuration int  // PublicWebSite.Visitors.DefaultDuration, minutes
 	PincodeMinLength       int  // Security.PincodeMinLength
+	AcctInterimInterval    int  // Radius.AcctInterimInterval, seconds
 	KioskResetSeconds      int  // Kiosk.ResetSeconds: the kiosk's return to an empty keypad
 	DoorAllowlistHours     int  // Doors.AllowlistHours: how long a door's offline allow-list is valid
 
@@ -94,6 +95,7 @@ const (
 	SettingMembersSignUp          = "MembersSignUp"
 	SettingVisitorDefaultDuration = "PublicWebSite.Visitors.DefaultDuration"
 	SettingPincodeMinLength       = "Security.PincodeMinLength"
+	SettingAcctInterimInterval    = "Radius.AcctInterimInterval"
 	SettingKioskResetSeconds      = "Kiosk.ResetSeconds"
 	SettingPincodeSprayCount      = "Security.PincodeSpraying.Pincodes"
 	SettingPincodeSprayWindow     = "Security.PincodeSpraying.Window"
@@ -117,6 +119,8 @@ var settingDefs = []*Setting{
 		apply: func(s *Settings, v string) { s.VisitorDefaultDuration = atoi(v) }},
 	{Name: SettingPincodeMinLength, Default: "4", parse: intIn(1, MaxPincodeLength),
 		apply: func(s *Settings, v string) { s.PincodeMinLength = atoi(v) }},
+	{Name: SettingAcctInterimInterval, Default: "600", parse: intIn(60, 7*24*3600),
+		apply: func(s *Settings, v string) { s.AcctInterimInterval = atoi(v) }},
 	{Name: SettingKioskResetSeconds, Default: "10", parse: intIn(3, 3600),
 		apply: func(s *Settings, v string) { s.KioskResetSeconds = atoi(v) }},
 	{Name: SettingPincodeSprayCount, Default: "20", parse: intIn(2, 100000),

@@ -36,6 +36,9 @@ type decision struct {
 func (d *decision) begin(tx checkin.DecisionTx) {
 	d.tx, d.now = tx, tx.Now()
 	d.method, d.source, d.newDevice, d.sprayed = d.plan.method, d.plan.method.Source(), false, 0
+	if d.req.Source != 0 {
+		d.source = d.req.Source
+	}
 }
 
 // run decides and records the outcome. A refusal is recorded and answered;

@@ -75,6 +75,8 @@ type Outcome struct {
 	// Rule is why a refusal was made, as its FailedCheckin's description
 	// says; empty for a success. It may name the credential in full.
 	Rule string
+	// TokenID is the access token a token check-in used; 0 otherwise.
+	TokenID int64
 	// Throttled is set when the attempt was not decided (429): which key
 	// blocked it, and for how long.
 	Throttled *throttle.Verdict

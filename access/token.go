@@ -111,7 +111,7 @@ func (d *decision) useToken(found *checkin.Token) (Outcome, error) {
 	if err := d.startOrTouchTokenSession(t); err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{Confirmation: d.sessionAnswer(nil, t.SessionEnd(d.now)), Result: "checked_in"}, nil
+	return Outcome{Confirmation: d.sessionAnswer(nil, t.SessionEnd(d.now)), Result: "checked_in", TokenID: t.ID}, nil
 }
 
 func (d *decision) startOrTouchTokenSession(t *checkin.Token) error {

@@ -24,6 +24,10 @@ import (
 	"github.com/checkin-oss/checkin/doors"
 )
 
+// syncTimeout bounds an upload and a refresh of the list together, so that
+// a service that hangs does not stop the bridge from trying again.
+const syncTimeout = 30 * time.Second
+
 // Bridge decides cards at one door.
 type Bridge struct {
 	Server string // the service's base URL, such as https://checkin.example.com
@@ -85,9 +89,11 @@ func (b *Bridge) Run(ctx context.Context, in io.Reader) error {
 	go func() {
 		defer close(done)
 		for {
-			if err := b.Sync(ctx); err != nil && ctx.Err() == nil {
+			syncCtx, cancelSync := context.WithTimeout(ctx, syncTimeout)
+			if err := b.Sync(syncCtx); err != nil && ctx.Err() == nil {
 				b.Log.Warn("sync", "err", err)
 			}
+			cancelSync()
 			select {
 			case <-ctx.Done():
 				return

@@ -96,6 +96,15 @@ func TestOfflineCheckinsCountOnTheirOwnDay(t *testing.T) {
 		if n := count(t, a, "SELECT count(*) FROM checkins WHERE coworker_id = ? AND business_day = '2026-06-15' AND to_time IS NOT NULL AND auto_checkout", m); n != 1 {
 			t.Errorf("Monday's offline check-in, closed at the day's end: %d, want 1", n)
 		}
+		var kinds []string
+		for _, e := range storetest.Events(t, a.DB, 0, 3) { // the member's AccessControlUpdate, then the stay's two
+			if e.Kind != checkin.EventAccessControlUpdate {
+				kinds = append(kinds, e.Kind)
+			}
+		}
+		if want := []string{checkin.EventCheckin, checkin.EventCheckout}; !slices.Equal(kinds, want) {
+			t.Errorf("events of Monday's offline stay = %v, want %v", kinds, want)
+		}
 		if status := decide(t, a, d.Key, "CARD-1"); status != http.StatusForbidden {
 			t.Errorf("Tuesday's check-in after Monday's offline one = %d, want 403 (one day a week)", status)
 		}

@@ -136,3 +136,24 @@ func TestAcceptsCSV(t *testing.T) {
 		}
 	}
 }
+
+// A CSV holds only the records of the locations the user is limited to,
+// as the list does.
+func TestCSVLocationScope(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.AdminToken()
+		mine, theirs := a.NewLocation(), a.NewLocation()
+		for _, loc := range []int64{mine, theirs} {
+			a.Create(admin, apitest.Path("Coworker"), a.Sample("Coworker", loc))
+		}
+		n := a.Next()
+		email := fmt.Sprintf("desk%d@example.com", n)
+		a.Create(admin, apitest.Path("User"), map[string]any{"Email": email, "Password": "desk-password", "Roles": []string{"Coworker-List"}, "Businesses": []int64{mine}})
+		token := a.SignIn(email, "desk-password").AccessToken
+		rows := readCSV(t, a.Want(a.Do("GET", "/api/spaces/coworkers?format=csv", token, nil), http.StatusOK, "CSV"))
+		col := indexOf(rows[0], "BusinessId")
+		if len(rows) != 2 || rows[1][col] != fmt.Sprint(mine) {
+			t.Errorf("a user limited to location %d gets %v", mine, rows)
+		}
+	})
+}

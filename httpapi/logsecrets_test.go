@@ -38,6 +38,9 @@ func TestNoSecretIsEverLogged(t *testing.T) {
 			"Password": memberPassword, "AccessPincode": pincode, "AccessCardId": card})
 		accessCode := secret("TKN8842QXZ")
 		a.Create(admin, "/api/spaces/accesstokens", map[string]any{"BusinessId": loc, "AccessCode": accessCode, "MinutesIncluded": 60})
+		a.Create(admin, "/api/sys/radiusclients", map[string]any{"BusinessId": loc, "Name": "AP", "Address": "192.0.2.1", "Secret": secret("Rad1usS3cretXy")})
+		a.Do("POST", "/api/sys/radiusclients", admin, map[string]any{"BusinessId": loc, "Name": "AP", "Address": "192.0.2.1", "Secret": secret("Rad1usS3cretZw")})
+		a.Do("POST", "/api/sys/radiusclients", admin, map[string]any{"BusinessId": loc, "Name": "AP", "Address": "192.0.2.2", "Secret": secret("Sh0rtQ")})
 		// A refused write that names a password: validation answers echo values.
 		a.Do("POST", usersPath, admin, map[string]any{"Email": "not an email", "Password": secret("R3fusedPassw0rd")})
 

@@ -12,6 +12,7 @@ type Repositories interface {
 	Tariffs() checkin.Repository[checkin.Tariff]
 	AccessTokens() checkin.Repository[checkin.AccessToken]
 	Visitors() checkin.Repository[checkin.Visitor]
+	RadiusClients() checkin.Repository[checkin.RadiusClient]
 	Checkins() checkin.Repository[checkin.Checkin]
 	FailedCheckins() checkin.Repository[checkin.FailedCheckin]
 	Webhooks() checkin.Repository[checkin.Webhook]
@@ -31,6 +32,7 @@ func AdminResources(r Repositories) []Resource {
 		NewResource(checkin.Visitors, r.Visitors()),
 		NewResource(checkin.Checkins, r.Checkins()),
 		NewResource(checkin.FailedCheckins, r.FailedCheckins()),
+		NewResource(checkin.RadiusClients, r.RadiusClients()),
 		NewResource(checkin.Webhooks, r.Webhooks()),
 		NewResource(checkin.Doors, r.Doors()),
 	}

@@ -69,6 +69,17 @@ func (c *cache) forgetAll() {
 	c.mu.Unlock()
 }
 
+// businessByID returns the cached location with that id, if it is fresh.
+func (c *cache) businessByID(id int64) (*checkin.Business, bool) {
+	c.mu.RLock()
+	cb, ok := c.byID[id]
+	c.mu.RUnlock()
+	if ok && c.fresh(cb.loaded) {
+		return cb.b, true
+	}
+	return nil, false
+}
+
 // businessByAddress returns the cached location with that web address, if
 // it is fresh.
 func (c *cache) businessByAddress(addr string) (*checkin.Business, bool) {

@@ -51,9 +51,11 @@ type DB struct {
 	closed  atomic.Bool
 	queries sync.Map
 	cache   *cache
-	basic   *basicCache // verified Basic credentials (basicauth.go)
-	memo    *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
-	memoOn  bool
+	// doorCache keeps doors by their key's hash (door_cache.go).
+	doorCache doorCache
+	basic     *basicCache // verified Basic credentials (basicauth.go)
+	memo      *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
+	memoOn    bool
 	// memoQuit stops the memo's watch of the heap.
 	memoQuit chan struct{}
 	tables

@@ -34,6 +34,7 @@ func (db *DB) doorHooks() hooks[checkin.Door] {
 			}
 			return nil
 		},
+		changed: func(*checkin.Door) { db.doorCache.forget() },
 		extra: func(tx *Tx, d *checkin.Door) ([]string, []any, error) {
 			if d.Key == "" { // a replace keeps the key
 				return nil, nil, nil
@@ -47,27 +48,36 @@ func (db *DB) doorHooks() hooks[checkin.Door] {
 func (db *DB) Doors() checkin.Repository[checkin.Door] { return db.doors }
 
 // DoorByKey returns the active door a key belongs to, and its location.
-// It reads the few columns a door call needs, by the key's hash.
+// It reads the few columns a door call needs, by the key's hash; on SQLite
+// with the memo, from the door cache once read.
 func (db *DB) DoorByKey(ctx context.Context, key string) (*checkin.Door, *checkin.Business, error) {
+	hash := secret.HashToken(key)
 	var door *checkin.Door
 	var loc *checkin.Business
-	err := db.read(ctx, func(tx *Tx) error {
-		d := &checkin.Door{Active: true}
-		var seen *checkin.Time
-		err := tx.QueryRow("SELECT id, business_id, name, last_seen FROM doors WHERE key_hash = ? AND active", secret.HashToken(key)).
-			Scan(&d.ID, &d.BusinessID, &d.Name, &seen)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+	cached, ok := db.doorCache.get(hash)
+	if ok && db.memo != nil {
+		door = &cached
+		loc, _ = db.cache.businessByID(door.BusinessID)
+	}
+	gen := db.doorCache.generation()
+	var err error
+	if loc == nil {
+		err = db.read(ctx, func(tx *Tx) error {
+			var err error
+			if door == nil {
+				if door, err = findDoor(tx, hash); err != nil || door == nil {
+					return err
+				}
+			}
+			loc, err = tx.business(door.BusinessID)
 			return err
-		}
-		d.LastSeen, door = seen, d
-		loc, err = tx.business(d.BusinessID)
-		return err
-	})
+		})
+	}
 	if err != nil || door == nil {
 		return nil, nil, err
+	}
+	if db.memo != nil && !ok {
+		db.doorCache.put(hash, *door, gen)
 	}
 	now := db.now()
 	if door.LastSeen == nil || now.Sub(door.LastSeen.Time) >= lastSeenResolution {
@@ -76,8 +86,20 @@ func (db *DB) DoorByKey(ctx context.Context, key string) (*checkin.Door, *checki
 			return err
 		})
 		door.LastSeen = checkin.TimePtr(now)
+		db.doorCache.seen(hash, checkin.NewTime(now))
 	}
 	return door, loc, err
+}
+
+// findDoor reads the active door with a key's hash; nil when none.
+func findDoor(tx *Tx, hash string) (*checkin.Door, error) {
+	d := &checkin.Door{Active: true}
+	err := tx.QueryRow("SELECT id, business_id, name, last_seen FROM doors WHERE key_hash = ? AND active", hash).
+		Scan(&d.ID, &d.BusinessID, &d.Name, &d.LastSeen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return d, err
 }
 
 // RotateDoorKey gives a door a new key; the old one is refused from the
@@ -94,6 +116,7 @@ func (db *DB) RotateDoorKey(ctx context.Context, id int64) (string, error) {
 		}
 		return nil
 	})
+	db.doorCache.forget() // the old key is refused from now on
 	if err != nil {
 		return "", err
 	}

@@ -104,7 +104,13 @@ func offlineCheckin(tx *decisionTx, door *checkin.Door, loc *checkin.Business, s
 		}
 		c.ToTime, c.ToTimeLocal, c.AutoCheckout = checkin.TimePtr(to), checkin.LocalTimePtr(to, loc.Location()), next == nil
 	}
-	return tx.StartCheckin(c, nil)
+	if err := tx.StartCheckin(c, nil); err != nil {
+		return err
+	}
+	if c.ToTime != nil { // a stay of the past, opened and closed at once
+		return tx.checkoutEvents([]*checkin.Checkin{c})
+	}
+	return nil
 }
 
 // closeEarlierDay closes a member's check-in left open from an earlier

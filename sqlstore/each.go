@@ -10,11 +10,12 @@ import (
 // eachBatch is how many records Each reads before it hands them on.
 const eachBatch = 500
 
-// Each hands every record matching q (its paging ignored) to fn, in q's
-// order, for exports of any size: one query streams the rows, and the
+// Each hands every record matching q (its paging ignored) that the
+// request's user may see to fn, in q's order, for exports of any size: one query streams the rows, and the
 // fields kept beside them are loaded a batch at a time. fn's error stops
 // the export and is returned.
 func (t *table[T]) Each(ctx context.Context, q checkin.ListQuery, fn func(*T) error) error {
+	q = t.scoped(ctx, q)
 	return t.db.read(ctx, func(tx *Tx) error {
 		where, args := buildWhere(t.entity.Schema, q.Where)
 		rows, err := tx.Query(t.selects+where+orderBy(q), args...)
@@ -65,4 +66,27 @@ func (t *table[T]) finishApart(tx *Tx, recs []*T) error {
 		return t.finish(tx, recs, false)
 	}
 	return t.db.readOne(tx.ctx, func(other *Tx) error { return t.finish(other, recs, false) })
+}
+
+// Window returns the page of records q asks for (of those the request's
+// user may see), and whether more follow,
+// without counting them all: for lists too long to count at each page,
+// such as the console's failed check-ins of a month.
+func (t *table[T]) Window(ctx context.Context, q checkin.ListQuery) ([]*T, bool, error) {
+	q = t.scoped(ctx, q)
+	var recs []*T
+	err := t.db.read(ctx, func(tx *Tx) error {
+		where, args := buildWhere(t.entity.Schema, q.Where)
+		var err error
+		recs, err = t.scan(tx, t.selects+where+orderBy(q)+" LIMIT ? OFFSET ?", append(args, q.Size+1, q.Offset())...)
+		if err != nil {
+			return err
+		}
+		return t.finish(tx, recs, false)
+	})
+	more := len(recs) > q.Size
+	if more {
+		recs = recs[:q.Size]
+	}
+	return recs, more, err
 }

@@ -14,6 +14,7 @@ type tables struct {
 	visitors       *table[checkin.Visitor]
 	checkins       *table[checkin.Checkin]
 	failedCheckins *table[checkin.FailedCheckin]
+	radiusClients  *table[checkin.RadiusClient]
 	webhooks       *table[checkin.Webhook]
 	doors          *table[checkin.Door]
 }
@@ -29,6 +30,7 @@ func (db *DB) initTables() {
 	db.visitors = newTable(db, checkin.Visitors, db.visitorHooks())
 	db.checkins = newTable(db, checkin.Checkins, db.checkinHooks())
 	db.failedCheckins = newTable(db, checkin.FailedCheckins, hooks[checkin.FailedCheckin]{})
+	db.radiusClients = newTable(db, checkin.RadiusClients, db.radiusClientHooks())
 	db.webhooks = newTable(db, checkin.Webhooks, db.webhookHooks())
 	db.doors = newTable(db, checkin.Doors, db.doorHooks())
 }

@@ -88,9 +88,16 @@ func eval[T any](t *testing.T, ctx context.Context, expr string, opts ...chromed
 }
 
 // text is the text of the first element sel matches, or "".
+// It is "" while the page is being replaced, as after a form's submission.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	return eval[string](t, ctx, fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel))
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)))
+	if err != nil {
+		return ""
+	}
+	return v
 }
 
 // button finds a button by its accessible name (its text).
@@ -203,6 +210,26 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("kiosk too many attempts", func(t *testing.T) {
+		got := ""
+		for range 20 {
+			var clicks []step
+			for _, d := range "8888" {
+				clicks = append(clicks, chromedp.Click(button(string(d))))
+			}
+			run(t, ctx, "tap a wrong pincode", append(clicks, chromedp.Click(button("Enter")))...)
+			time.Sleep(100 * time.Millisecond)
+			if got = text(t, ctx, "[role=alert]"); strings.Contains(got, "Too many") {
+				break
+			}
+		}
+		if !strings.Contains(got, "Too many failed attempts. Please wait ") || !strings.Contains(got, " second") {
+			t.Errorf("after many wrong pincodes the alert says %q, want how long to wait", got)
+		}
+		screenshot(t, ctx, shots, "kiosk-throttled")
+		clock.Advance(25 * time.Hour) // past the throttling window, for the scenarios that follow
+	})
+
 	t.Run("console", func(t *testing.T) {
 		run(t, ctx, "sign in", chromedp.Navigate(a.URL+"/console"), chromedp.WaitVisible(chromedp.ID("email")))
 		pages["console-signin"] = "/console/signin"
@@ -224,7 +251,7 @@ func TestBrowser(t *testing.T) {
 		deadline := time.Now().Add(5 * time.Second)
 		for {
 			rows := text(t, ctx, "#now tbody")
-			if !strings.Contains(rows, "Pat Moss") {
+			if strings.Contains(rows, "Jane Doe") && !strings.Contains(rows, "Pat Moss") {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -233,7 +260,11 @@ func TestBrowser(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 
-		run(t, ctx, "open Failed check-ins", chromedp.Click(link("Failed check-ins")), chromedp.WaitVisible(`//h1[starts-with(., "Failed check-ins")]`))
+		// After Check out the page reloads, and its stream refreshes the table:
+		// open the view by its link's address, not by a click on a node that
+		// may be replaced meanwhile.
+		href := eval[string](t, ctx, `[...document.querySelectorAll("nav a")].find(a => a.textContent.trim() === "Failed check-ins").href`)
+		run(t, ctx, "open Failed check-ins", chromedp.Navigate(href), chromedp.WaitVisible(`//h1[starts-with(., "Failed check-ins")]`))
 		// The refusals were days ago by the clock: show the whole week.
 		from := storetest.Start.Format(time.DateOnly)
 		run(t, ctx, "show the week", chromedp.SetValue(chromedp.ID("from"), from), chromedp.Click(button("Show")), chromedp.WaitVisible(`//caption[starts-with(., "Refused")]`))

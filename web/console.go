@@ -108,16 +108,17 @@ func (p *Pages) viewing(i int, h signedIn) http.Handler {
 		v.Locations, v.Location = locations, locations[0]
 		if raw := r.FormValue("location"); raw != "" {
 			id, _ := strconv.ParseInt(raw, 10, 64)
-			v.Location = nil
+			var chosen *checkin.Business
 			for _, b := range locations {
 				if b.ID == id {
-					v.Location = b
+					chosen = b
 				}
 			}
-			if v.Location == nil {
+			if chosen == nil {
 				p.failure(w, r, v, checkin.Invalid("location", raw, "is not a location you may see"))
 				return
 			}
+			v.Location = chosen
 		}
 		for j := range v.Nav {
 			v.Nav[j].Href = v.withLocation(v.Nav[j].Href)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bufio"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -230,8 +231,8 @@ func TestConsoleMembers(t *testing.T) {
 	})
 }
 
-// Without the API's event stream, the console's own stream says "change"
-// when someone checks in.
+// The console's stream is the API's live stream of the chosen location,
+// under the console's session: a check-in arrives within 2 s.
 func TestNowStream(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		s.member("Jane Doe", "246810")
@@ -253,7 +254,7 @@ func TestNowStream(t *testing.T) {
 			}
 			close(lines)
 		}()
-		if first := <-lines; first != "retry: 1000" {
+		if first := <-lines; first != "retry: 2000" {
 			t.Fatalf("first line %q", first)
 		}
 		time.Sleep(100 * time.Millisecond) // the stream has read the check-ins before
@@ -266,13 +267,38 @@ func TestNowStream(t *testing.T) {
 				if !ok {
 					t.Fatal("the stream ended")
 				}
-				if l == "event: change" {
+				if l == "event: CoworkerCheckin" {
 					t.Logf("change after %v", time.Since(start))
 					return
 				}
 			case <-timeout:
-				t.Fatal("no change event within 2 s of a check-in")
+				t.Fatal("no CoworkerCheckin event within 2 s of a check-in")
 			}
 		}
+	})
+}
+
+// A user limited to some locations (Businesses) sees those only: in the
+// Location select, in the views, in the CSV.
+func TestConsoleLocationScope(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		admin := s.AdminToken()
+		other := s.Create(admin, apitest.Path("Business"), s.Sample("Business", 0))
+		third := s.Create(admin, apitest.Path("Business"), s.Sample("Business", 0))
+		s.member("Jane Doe", "246810")
+		s.Want(s.checkIn("246810"), http.StatusOK, "check in")
+		n := s.Next()
+		email, password := fmt.Sprintf("desk%d@example.com", n), "desk-password"
+		s.Create(admin, apitest.Path("User"), map[string]any{"Email": email, "Password": password, "FullName": "Desk",
+			"Roles": []string{"Checkin-List", "FailedCheckin-List"}, "Businesses": []int64{other, third}})
+		b := s.browser()
+		p := b.signIn(email, password)
+		want(t, p, http.StatusOK, `<label for="location">Location</label>`)
+		if strings.Contains(p.Body, fmt.Sprintf(`<option value="%d"`, s.location)) {
+			t.Errorf("the Location select offers a location outside the user's Businesses")
+		}
+		want(t, b.get("/console/now?"+loc(s)), http.StatusBadRequest, "is not a location you may see")
+		want(t, b.get(fmt.Sprintf("/console/now?location=%d", other)), http.StatusOK, "No one is checked in.")
+		want(t, b.get("/console/checkins.csv?"+loc(s)), http.StatusBadRequest)
 	})
 }

@@ -104,18 +104,25 @@ func (f listFilter) query(v *view, page int) string {
 	return q.Encode()
 }
 
-// pager is a list's place among its pages.
+// pager is a list's place among its pages; a list not counted (Counted
+// false) knows only whether more follow.
 type pager struct {
 	Page, Pages, Total int
+	Counted            bool
 	Prev, Next, CSV    string
 }
 
 func newPager(path string, f listFilter, v *view, total int) pager {
-	pg := pager{Page: f.Page, Total: total, Pages: max(1, (total+consolePageSize-1)/consolePageSize)}
+	pages := max(1, (total+consolePageSize-1)/consolePageSize)
+	return windowPager(path, f, v, f.Page < pages, pager{Total: total, Pages: pages, Counted: true})
+}
+
+func windowPager(path string, f listFilter, v *view, more bool, pg pager) pager {
+	pg.Page = f.Page
 	if f.Page > 1 {
 		pg.Prev = path + "?" + f.query(v, f.Page-1)
 	}
-	if f.Page < pg.Pages {
+	if more {
 		pg.Next = path + "?" + f.query(v, f.Page+1)
 	}
 	pg.CSV = path + ".csv?" + f.query(v, 0)
@@ -179,6 +186,8 @@ type failedRow struct {
 }
 
 // failed is GET /console/failed: the refused attempts and their reasons.
+// A location may have hundreds of thousands in a month, so the list is not
+// counted: a page and whether more follow.
 func (p *Pages) failed(w http.ResponseWriter, r *http.Request, v *view) {
 	page := listPage[failedRow]{view: v}
 	f, err := readFilter(r, v)
@@ -188,8 +197,8 @@ func (p *Pages) failed(w http.ResponseWriter, r *http.Request, v *view) {
 		q, err = checkin.FailedCheckins.ParseListQuery(f.listValues("FailedCheckin", v, "CheckinAttemptTime", "Description"))
 		if err == nil {
 			var recs []*checkin.FailedCheckin
-			var total int
-			recs, total, err = p.Store.FailedCheckins().List(r.Context(), q)
+			var more bool
+			recs, more, err = p.Store.FailedCheckins().(checkin.Windower[checkin.FailedCheckin]).Window(r.Context(), q)
 			for _, c := range recs {
 				name := "Unknown"
 				if c.CoworkerFullName != nil && *c.CoworkerFullName != "" {
@@ -198,7 +207,7 @@ func (p *Pages) failed(w http.ResponseWriter, r *http.Request, v *view) {
 				page.Rows = append(page.Rows, failedRow{Time: v.localTime(c.CheckinAttemptTime.Time, "2 Jan 15:04:05"),
 					Name: name, Method: methodName(c.Source), Reason: deref(c.Description)})
 			}
-			page.Pager = newPager(consolePath+"/failed", f, v, total)
+			page.Pager = windowPager(consolePath+"/failed", f, v, more, pager{})
 		}
 	}
 	p.renderList(w, r, "failed", &page.Error, err, &page)

@@ -80,7 +80,7 @@ func (p *Pages) members(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		page.Rows = append(page.Rows, row)
 	}
-	page.Pager = pager{Page: f.Page, Total: total, Pages: max(1, (total+consolePageSize-1)/consolePageSize)}
+	page.Pager = pager{Page: f.Page, Total: total, Counted: true, Pages: max(1, (total+consolePageSize-1)/consolePageSize)}
 	link := func(n int) string {
 		return v.withLocation(consolePath + "/members?q=" + url.QueryEscape(page.Search) + "&page=" + strconv.Itoa(n))
 	}

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"fmt"
+	"context"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/checkin-oss/checkin"
 )
@@ -94,79 +92,25 @@ func (p *Pages) checkOut(w http.ResponseWriter, r *http.Request, v *view) {
 	http.Redirect(w, r, v.withLocation(consolePath+"/now"), http.StatusSeeOther)
 }
 
-// streamPoll is how often the console's own stream looks at the open
-// check-ins when the API's event stream is not wired.
-const streamPoll = 500 * time.Millisecond
-
-// nowStream is GET /console/now/stream: server-sent events that tell the
-// page the open check-ins changed. With Stream set it is the API's event
-// stream of the location, read as the signed-in user; otherwise the
-// console watches the open check-ins and sends "change" when they differ.
+// nowStream is GET /console/now/stream: the API's live stream of events
+// (EVENTS.md) of the chosen location, under the console's session; the
+// page fetches its table again at each check-in or check-out. The stream
+// ends when the server shuts down.
 func (p *Pages) nowStream(w http.ResponseWriter, r *http.Request, v *view) {
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
-	if p.Stream != nil {
-		q := r.URL.Query()
-		q.Set("BusinessId", strconv.FormatInt(v.Location.ID, 10))
-		q.Del("location")
-		r.URL.RawQuery = q.Encode()
-		p.Stream.ServeHTTP(w, r)
+	if p.API.Events == nil {
+		p.failure(w, r, v, checkin.Errorf(checkin.ENOTFOUND, "The live stream is not served here."))
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = fmt.Fprint(w, "retry: 1000\n\n")
-	_ = rc.Flush()
-	last := ""
-	poll := time.NewTicker(streamPoll)
-	defer poll.Stop()
-	keepAlive := time.Now()
-	for {
-		open, err := p.Store.OpenCheckins(r.Context(), v.Location.ID)
-		if err != nil {
-			if r.Context().Err() == nil {
-				p.Log.Warn("console stream ended", "err", err)
-			}
-			return
-		}
-		if sig := openSignature(open); sig != last {
-			if last != "" {
-				if _, err := fmt.Fprintf(w, "event: change\ndata: {\"CheckedIn\":%d}\n\n", len(open)); err != nil {
-					return
-				}
-				keepAlive = time.Now()
-			}
-			last = sig
-		} else if time.Since(keepAlive) > 15*time.Second {
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return
-			}
-			keepAlive = time.Now()
-		}
-		if err := rc.Flush(); err != nil {
-			return
-		}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go func() {
 		select {
-		case <-r.Context().Done():
-			return
 		case <-p.stopped():
-			return
-		case <-poll.C:
+			cancel()
+		case <-ctx.Done():
 		}
-	}
-}
-
-// openSignature tells one set of open check-ins from another.
-func openSignature(open []*checkin.Checkin) string {
-	var b strings.Builder
-	b.WriteString("v")
-	for _, c := range open {
-		b.WriteString(strconv.FormatInt(c.ID, 10))
-		b.WriteByte(',')
-	}
-	return b.String()
+	}()
+	p.API.Events.Serve(w, r.WithContext(ctx), []int64{v.Location.ID})
 }
 
 // stopped is closed when the server shuts down, so that streams end and

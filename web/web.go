@@ -44,10 +44,6 @@ type Pages struct {
 	API   *httpapi.Server
 	Log   *slog.Logger
 	Clock checkin.Clock
-	// Stream, when set, serves the console's live view of the check-ins:
-	// the API's event stream for the signed-in user. Without it the
-	// console watches the open check-ins itself.
-	Stream http.Handler
 	// Stop, closed at shutdown, ends the console's live streams.
 	Stop <-chan struct{}
 

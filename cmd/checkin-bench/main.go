@@ -7,6 +7,7 @@
 //
 //	go build -o bin/ ./cmd/checkin ./cmd/checkin-bench
 //	bin/checkin-bench --db sqlite --db postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+//	bin/checkin-bench radius    # RADIUS MAC authentication against FreeRADIUS 3.2
 //
 // See docs/performance.md for the commands behind the published figures.
 package main
@@ -43,6 +44,9 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "ceiling-serve" {
 		return serveCeiling(ctx, args[1:], stderr)
+	}
+	if len(args) > 0 && args[0] == "radius" {
+		return runRadius(ctx, args[1:], stdout, stderr)
 	}
 	opts, err := parseFlags(args, stderr)
 	if err != nil {

@@ -32,6 +32,8 @@ type config struct {
 	logFormat       string
 	logLevel        string
 	pprofAddr       string
+	radiusAuthAddr  string
+	radiusAcctAddr  string
 	demo            bool
 	allowPrivate    string // CHECKIN_WEBHOOKS_ALLOW_PRIVATE, checked by parseEvents
 	retention       string
@@ -87,6 +89,8 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.corsOrigins, "cors-origins", env("CHECKIN_CORS_ORIGINS", ""), "comma-separated exact origins (https://desk.example.com) whose browser pages may call the API; empty: no CORS (CHECKIN_CORS_ORIGINS)")
 	fs.StringVar(&c.logFormat, "log-format", env("CHECKIN_LOG_FORMAT", "text"), "log format: text or json (CHECKIN_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("CHECKIN_LOG_LEVEL", "info"), "log level: debug, info, warn or error (CHECKIN_LOG_LEVEL)")
+	fs.StringVar(&c.radiusAuthAddr, "radius-auth-addr", env("CHECKIN_RADIUS_AUTH_ADDR", ""), "if set, the UDP address for RADIUS Access-Request and Status-Server, e.g. :1812 (CHECKIN_RADIUS_AUTH_ADDR)")
+	fs.StringVar(&c.radiusAcctAddr, "radius-acct-addr", env("CHECKIN_RADIUS_ACCT_ADDR", ""), "if set, the UDP address for RADIUS Accounting-Request, e.g. :1813 (CHECKIN_RADIUS_ACCT_ADDR)")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", env("CHECKIN_PPROF_ADDR", ""), "if set, serve Go's /debug/pprof profiles on this separate address, e.g. 127.0.0.1:6060 (CHECKIN_PPROF_ADDR)")
 	fs.BoolVar(&c.demo, "demo", false, "seed a demo location on an empty database and print how to try it")
 	c.allowPrivate = env("CHECKIN_WEBHOOKS_ALLOW_PRIVATE", "false")

@@ -73,13 +73,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		go servePprof(cfg.pprofAddr, log)
 	}
 	s := newServer(ctx, db, cfg, log)
+	radius, err := startRADIUS(ctx, db, s, cfg, log)
+	if err != nil {
+		return err
+	}
 	ctx, stop := context.WithCancel(ctx)
 	defer startWebhooks(ctx, db, cfg, log, s.Metrics)()
 	defer stop() // runs first: the worker stops, then the deferred wait above ends
 	srv := newHTTPServer(s.Handler())
 	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(db), "base_domain", cfg.baseDomain, "default_location", cfg.defaultLocation,
 		"trusted_devices", cfg.devices, "trusted_proxies", cfg.proxies)
-	return serveUntilDone(ctx, srv, ln, log)
+	err = serveUntilDone(ctx, srv, ln, log)
+	if radius != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if rerr := radius.Shutdown(shutdownCtx); rerr != nil && err == nil {
+			err = fmt.Errorf("radius shutdown: %w", rerr)
+		}
+	}
+	return err
 }
 
 // defaultMemoryLimit is the heap size past which the garbage collector

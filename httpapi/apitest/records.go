@@ -85,6 +85,9 @@ func (a *API) Sample(entity string, businessID int64) map[string]any {
 		return map[string]any{"BusinessId": businessID, "Name": fmt.Sprintf("Door %d", n)}
 	case "FailedCheckin":
 		return map[string]any{"BusinessId": businessID, "Description": "No access"}
+	case "RadiusClient":
+		return map[string]any{"BusinessId": businessID, "Name": fmt.Sprintf("AP %d", n),
+			"Address": fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255), "Secret": fmt.Sprintf("secret-%06d", n)}
 	case "WebHook":
 		return map[string]any{"BusinessId": businessID, "Name": fmt.Sprintf("Hook %d", n), "Action": 36,
 			"URL": fmt.Sprintf("https://hooks.example.com/%d", n), "Active": true, "Secret": "s3cret"}

@@ -20,7 +20,7 @@ function changed() {
 }
 
 const stream = new EventSource(main.dataset.stream);
-for (const kind of ["CoworkerCheckin", "CoworkerCheckout", "change"]) {
+for (const kind of ["CoworkerCheckin", "CoworkerCheckout"]) {
   stream.addEventListener(kind, changed);
 }
 stream.addEventListener("open", changed); // catch up after a reconnection

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/sqlstore"
+)
+
+// freeUDPAddr returns a loopback UDP address that was free a moment ago.
+func freeUDPAddr(t *testing.T) string {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().String()
+}
+
+// TestServeAnswersRADIUSAndStopsOnSIGTERM runs the binary with both RADIUS
+// listeners: radclient's Status-Server is answered on each, and SIGTERM
+// stops the process cleanly.
+func TestServeAnswersRADIUSAndStopsOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	radclient, err := exec.LookPath("radclient")
+	if err != nil {
+		if os.Getenv("CHECKIN_REQUIRE_RADCLIENT") != "" {
+			t.Fatal("radclient is not installed: apt-get install -y freeradius-utils")
+		}
+		t.Skip("radclient is not installed: apt-get install -y freeradius-utils")
+	}
+	dbPath := filepath.Join(t.TempDir(), "checkin.db")
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dbPath, checkin.SystemClock{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := checkin.Businesses.New()
+	b.Name, b.WebAddress = "Acme", "acme"
+	loc, err := db.Businesses().Create(ctx, b)
+	if err == nil {
+		c := checkin.RadiusClients.New()
+		c.BusinessID, c.Name, c.Address, c.Secret = loc, "AP", "127.0.0.1", "serve-secret"
+		_, err = db.RadiusClients().Create(ctx, c)
+	}
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, acct := freeUDPAddr(t), freeUDPAddr(t)
+	p := startProcess(t, buildBinary(t), "serve", "--addr", freeAddr(t), "--db", dbPath, "--radius-auth-addr", auth, "--radius-acct-addr", acct)
+	for addr, want := range map[string]string{auth: "Received Access-Accept", acct: "Received Accounting-Response"} {
+		cmd := exec.Command(radclient, "-r", "2", "-t", "2", addr, "status", "serve-secret")
+		cmd.Stdin = strings.NewReader("Message-Authenticator = 0x00\n")
+		out, _ := cmd.CombinedOutput()
+		if !strings.Contains(string(out), want) {
+			t.Errorf("Status-Server to %s: %s, want %s\n%s", addr, out, want, p.stderr)
+		}
+	}
+	if code := p.terminate(t); code != 0 || !strings.Contains(p.stderr.String(), "stopped") {
+		t.Errorf("exit code %d after SIGTERM, want 0 after 'stopped'\n%s", code, p.stderr)
+	}
+}

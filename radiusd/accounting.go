@@ -1,0 +1,138 @@
+package radiusd
+
+import (
+	"context"
+	"strings"
+
+	"layeh.com/radius"
+	"layeh.com/radius/rfc2865"
+	"layeh.com/radius/rfc2866"
+
+	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/throttle"
+)
+
+// accounting applies an Accounting-Request (RFC 2866). It returns nil once
+// what the request changes is stored, even when it matches nothing, so
+// that the client stops resending it; an error leaves it unanswered, and
+// the client's retransmission is applied afresh. Every message is
+// idempotent: sessions are keyed by client, Acct-Session-Id and device.
+func (s *Server) accounting(ctx context.Context, c *client, p *radius.Packet) error {
+	status := rfc2866.AcctStatusType_Get(p)
+	switch status {
+	case rfc2866.AcctStatusType_Value_AccountingOn, rfc2866.AcctStatusType_Value_AccountingOff:
+		return s.clientRestarted(ctx, c)
+	}
+	sess, ok := sessionOf(c, p)
+	if !ok {
+		return nil // no device: nothing to do
+	}
+	switch status {
+	case rfc2866.AcctStatusType_Value_Start:
+		return s.sessionStart(ctx, c, sess)
+	case rfc2866.AcctStatusType_Value_InterimUpdate:
+		return s.sessionInterim(ctx, c, sess)
+	case rfc2866.AcctStatusType_Value_Stop:
+		stored, stopped, others, err := s.Store.StopRadiusSession(ctx, sess)
+		if err != nil || !stopped || others > 0 {
+			return err
+		}
+		return s.deviceLeft(ctx, c, stored)
+	}
+	return nil
+}
+
+// sessionOf reads the session a request is about, and its holder from the
+// Class of the Access-Accept, when the client brings it back.
+func sessionOf(c *client, p *radius.Packet) (checkin.RadiusSession, bool) {
+	id := strings.TrimSpace(rfc2866.AcctSessionID_GetString(p))
+	userName := strings.TrimSpace(rfc2865.UserName_GetString(p))
+	mac, ok := checkin.NormalizeMAC(strings.TrimSpace(rfc2865.CallingStationID_GetString(p)))
+	if !ok {
+		mac, ok = checkin.NormalizeMAC(userName)
+	}
+	if !ok || id == "" {
+		return checkin.RadiusSession{}, false
+	}
+	s := checkin.RadiusSession{ClientID: c.ID, BusinessID: c.BusinessID, AcctSessionID: truncate(id, 253), MAC: mac, UserName: truncate(userName, 253)}
+	s.CoworkerID, s.TokenID = parseClass(rfc2865.Class_GetString(p))
+	return s, true
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// sessionStart checks the device in as the MAC method does (a member's
+// device checks in, or its check-in is refreshed; a Wi-Fi code's device
+// runs the code's clock), then records the session as open.
+func (s *Server) sessionStart(ctx context.Context, c *client, sess checkin.RadiusSession) error {
+	if stopped, err := s.Store.RadiusSessionStopped(ctx, sess); err != nil || stopped {
+		return err // a Start after its Stop: the device has left already
+	}
+	req := checkin.CheckinRequest{MAC: sess.MAC, Source: checkin.SourceNetworkActivity}
+	if strings.Contains(sess.UserName, "@") {
+		req.Email = sess.UserName
+	}
+	out, err := s.Engine.CheckInFrom(ctx, c.loc, req, throttle.Client{Trusted: true})
+	if err != nil {
+		return err
+	}
+	if !out.Refused() {
+		switch v := out.Confirmation.Value; {
+		case out.TokenID != 0:
+			sess.CoworkerID, sess.TokenID = 0, out.TokenID
+		case v != nil && v.CoworkerID != nil:
+			sess.CoworkerID, sess.TokenID = *v.CoworkerID, 0
+		}
+	}
+	_, err = s.Store.StartRadiusSession(ctx, sess)
+	return err
+}
+
+// sessionInterim refreshes an open session; one the server never saw
+// started is started now. A session already stopped stays stopped.
+func (s *Server) sessionInterim(ctx context.Context, c *client, sess checkin.RadiusSession) error {
+	known, err := s.Store.TouchRadiusSession(ctx, sess)
+	if err != nil {
+		return err
+	}
+	if !known {
+		return s.sessionStart(ctx, c, sess)
+	}
+	s.checkSoon() // a code whose minutes are used up is disconnected
+	return nil
+}
+
+// deviceLeft is the last session of a holder at the location ending: a
+// Wi-Fi code's session stops (its minutes since LastAccess subtracted), a
+// member is checked out. A session whose holder is unknown does nothing.
+func (s *Server) deviceLeft(ctx context.Context, c *client, sess checkin.RadiusSession) error {
+	if sess.CoworkerID == 0 && sess.TokenID == 0 {
+		return nil
+	}
+	req := checkin.CheckinRequest{MAC: sess.MAC, Disconnect: true, Source: checkin.SourceNetworkActivity}
+	_, err := s.Engine.CheckInFrom(ctx, c.loc, req, throttle.Client{Trusted: true})
+	return err
+}
+
+// clientRestarted applies Accounting-On or -Off: every session open
+// through the client is stopped.
+func (s *Server) clientRestarted(ctx context.Context, c *client) error {
+	stopped, err := s.Store.StopRadiusClientSessions(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, st := range stopped {
+		if st.OthersOpen > 0 {
+			continue
+		}
+		if err := s.deviceLeft(ctx, c, st.RadiusSession); err != nil {
+			return err
+		}
+	}
+	return nil
+}
