@@ -101,6 +101,12 @@ func (b *Bridge) RefreshList(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// In memory first, then on disk: once the file is there, the bridge
+	// decides by it. The ETag is kept only once the disk has the list, so a
+	// failed write is retried at the next refresh.
+	b.mu.Lock()
+	b.list = l
+	b.mu.Unlock()
 	keyBytes, _ := json.Marshal(keys)
 	for _, f := range []struct {
 		name string
@@ -111,7 +117,7 @@ func (b *Bridge) RefreshList(ctx context.Context) error {
 		}
 	}
 	b.mu.Lock()
-	b.list, b.etag = l, resp.Header.Get("ETag")
+	b.etag = resp.Header.Get("ETag")
 	b.mu.Unlock()
 	return nil
 }
