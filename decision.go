@@ -175,10 +175,14 @@ type OpenCheckin struct {
 	LastActivity time.Time
 }
 
-// CheckinStore runs check-in decisions. Everything a decision writes, its
-// FailedCheckin included, commits together or not at all.
+// CheckinStore runs check-in decisions.
 type CheckinStore interface {
-	Decide(ctx context.Context, fn func(tx DecisionTx) error) error
+	// Decide builds a view of the database, calls decide on it and applies
+	// the effects it returns, in order, in one transaction. When the view
+	// may have gone stale before the effects are applied, decide is called
+	// again on a view read under lock in that transaction; so decide must
+	// depend on nothing but its view.
+	Decide(ctx context.Context, decide func(v DecisionView) ([]Effect, error)) error
 	// PersonByEmail reads a user for a password check, outside any
 	// transaction: the hash is slow by design. It returns nil when none.
 	PersonByEmail(ctx context.Context, email string) (*Person, error)
@@ -189,9 +193,10 @@ type CheckinStore interface {
 	RehashPassword(ctx context.Context, userID int64, oldHash, newHash string)
 }
 
-// DecisionTx is what a check-in decision reads and writes, inside one
-// transaction. Methods that find one record return nil when there is none.
-type DecisionTx interface {
+// DecisionView is what a check-in decision reads. It only reads: what the
+// decision changes it returns as effects. Methods that find one record
+// return nil when there is none.
+type DecisionView interface {
 	Now() time.Time
 	Settings(businessID int64) (Settings, error)
 
@@ -203,51 +208,39 @@ type DecisionTx interface {
 	MembersByPincode(businessID int64, pincode string) ([]Member, error)
 	// MembersByCard returns the profiles holding a card at the locations of a network.
 	MembersByCard(networkID int64, card string) ([]Member, error)
-	// LockMember locks a profile against concurrent decisions and reads it afresh.
-	LockMember(coworkerID int64) (*Member, error)
-	SignUp(businessID int64, p *Person) (*Member, error)
-	EnableUniquePincodes(networkID int64) error
-
-	// LockPerson locks a user against concurrent decisions (for device limits).
-	LockPerson(userID int64) error
+	// Member reads a profile afresh. Under lock, the profile's row is
+	// locked against concurrent decisions.
+	Member(coworkerID int64) (*Member, error)
+	// Devices returns a user's devices. Under lock, the user's row is
+	// locked first, so that two new devices cannot both take the last place.
 	Devices(userID int64) ([]string, error)
-	AddDevice(userID int64, mac string) error
 
 	OpenCheckin(coworkerID, businessID int64) (*OpenCheckin, error)
+	// OpenCheckinsOf returns the open check-ins at a location of the members
+	// that are the given users, oldest first.
+	OpenCheckinsOf(userIDs []int64, businessID int64) ([]MemberCheckin, error)
 	// DaysCheckedIn returns the distinct business days, from first to last
 	// inclusive, on which a member has check-ins that count towards plan limits.
 	DaysCheckedIn(coworkerID int64, first, last string) ([]string, error)
-	// StartCheckin opens a check-in, recording the member's name, teams and
-	// plan as they are now; tokenID names the access token of a token session.
-	StartCheckin(c *Checkin, tokenID *int64) error
-	TouchCheckin(id int64, macs string) error
-	CloseCheckin(id int64, at time.Time, auto bool) error
-	CloseMemberCheckins(userIDs []int64, businessID int64, at time.Time) ([]ClosedCheckin, error)
 
 	TokenByCode(businessID int64, code string) (*Token, error)
 	VisitorByCode(businessID int64, code string) (*Visitor, error)
-	// VisitorToken returns the token of a visitor's code, creating it on first use.
-	VisitorToken(v *Visitor, minutes int64, from, to time.Time) (*Token, error)
+	// VisitorToken returns the token of a visitor's code, nil before its first use.
+	VisitorToken(visitorID int64) (*Token, error)
 	TokensByDevice(businessID int64, mac string) ([]Token, error)
-	LockToken(id int64) (*Token, error)
-	AddTokenDevice(tokenID int64, mac string) error
-	StartTokenSession(t *Token, at time.Time) error
-	// StopTokenSession ends a running session that started at t.LastAccess,
-	// leaving minutesLeft, and closes its check-in at the given time. It
-	// reports false if the session had already ended.
-	StopTokenSession(t *Token, minutesLeft int64, at time.Time) (bool, error)
+	// Token reads a token afresh; under lock, its row is locked.
+	Token(id int64) (*Token, error)
+	HasTokenDevice(tokenID int64, mac string) (bool, error)
 	OpenTokenCheckin(tokenID int64) (*OpenCheckin, error)
 
-	AddFailedCheckin(f *FailedCheckin) error
-	// AddThrottleFailures counts one failure against each key.
-	AddThrottleFailures(fails []ThrottleFailure) error
 	// CountThrottleKeys counts the keys from first (inclusive) to last
 	// (exclusive) whose last failure is at or after since.
 	CountThrottleKeys(first, last string, since time.Time) (int, error)
 }
 
-// ClosedCheckin is a check-in that a check-out by device closed.
-type ClosedCheckin struct {
+// MemberCheckin is a member's open check-in, with who they are.
+type MemberCheckin struct {
+	ID         int64
 	CoworkerID int64
 	FullName   string
 }

@@ -33,8 +33,8 @@ type ThrottleView struct {
 }
 
 // ThrottleStore keeps the throttling state where every instance sees it.
-// A check-in counts its failures inside its decision, with its
-// FailedCheckin (DecisionTx.AddThrottleFailures); a refused password grant
+// A check-in counts its failures as an effect of its decision
+// (CountFailures), stored with its FailedCheckin; a refused password grant
 // at POST /api/token with AddThrottleFailures.
 type ThrottleStore interface {
 	// ThrottleView reads the settings of a location and the states of keys,

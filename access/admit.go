@@ -9,10 +9,11 @@ import (
 	"github.com/checkin-oss/checkin"
 )
 
-// admit lets a member in, or out on a toggle. The member's row is locked
-// first, so that two decisions about one member run one after the other.
+// admit lets a member in, or out on a toggle. The member is read afresh
+// first (under lock, their row is locked, so that two decisions about one
+// member run one after the other).
 func (d *decision) admit(found *checkin.Member) (Outcome, error) {
-	m, err := d.lock(found)
+	m, err := d.fresh(found)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -28,9 +29,7 @@ func (d *decision) admit(found *checkin.Member) (Outcome, error) {
 	case open != nil && d.req.Toggle:
 		return d.checkOut(m, open)
 	case open != nil:
-		if err := d.touch(open); err != nil {
-			return Outcome{}, err
-		}
+		d.touch(open)
 		return d.admitted(m, dayEnd)
 	}
 	if err := d.checkPlanLimits(m, day); err != nil {
@@ -43,20 +42,18 @@ func (d *decision) admit(found *checkin.Member) (Outcome, error) {
 			CountsTowardsPlanLimits: true, MacAddresses: checkin.StringPtr(d.plan.mac),
 			FromTimeLocal: checkin.LocalTimePtr(d.now, d.loc.Location()), DoorID: d.doorID(),
 		}
-		if err := d.tx.StartCheckin(c, nil); err != nil {
-			return Outcome{}, err
-		}
+		d.do(checkin.StartCheckin{Checkin: c})
 	}
 	return d.admitted(m, dayEnd)
 }
 
-// lock locks the member's row and reads it afresh. A profile that sign-up
-// would create under doNotCheckIn does not exist and needs no lock.
-func (d *decision) lock(m *checkin.Member) (*checkin.Member, error) {
+// fresh reads the member afresh. A profile that sign-up creates does not
+// exist yet and needs no read.
+func (d *decision) fresh(m *checkin.Member) (*checkin.Member, error) {
 	if m.CoworkerID == 0 {
 		return m, nil
 	}
-	fresh, err := d.tx.LockMember(m.CoworkerID)
+	fresh, err := d.view.Member(m.CoworkerID)
 	if err != nil {
 		return nil, err
 	}
@@ -73,9 +70,7 @@ func (d *decision) admitted(m *checkin.Member, dayEnd time.Time) (Outcome, error
 	if d.req.DoNotCheckIn {
 		result = "validated"
 	} else if d.newDevice {
-		if err := d.tx.AddDevice(m.UserID, d.plan.mac); err != nil {
-			return Outcome{}, err
-		}
+		d.do(checkin.AddDevice{UserID: m.UserID, MAC: d.plan.mac})
 	}
 	return Outcome{Confirmation: d.sessionAnswer(m, dayEnd), Result: result}, nil
 }
@@ -101,7 +96,7 @@ func (d *decision) openCheckin(m *checkin.Member) (*checkin.OpenCheckin, error) 
 	if m.CoworkerID == 0 {
 		return nil, nil
 	}
-	open, err := d.tx.OpenCheckin(m.CoworkerID, d.loc.ID)
+	open, err := d.view.OpenCheckin(m.CoworkerID, d.loc.ID)
 	if err != nil || open == nil {
 		return nil, err
 	}
@@ -111,9 +106,7 @@ func (d *decision) openCheckin(m *checkin.Member) (*checkin.OpenCheckin, error) 
 	}
 	if !d.req.DoNotCheckIn {
 		openDay, _ := time.Parse(time.DateOnly, open.BusinessDay)
-		if err := d.tx.CloseCheckin(open.ID, checkin.DayEnd(openDay, d.loc.Location(), d.settings.DailyCutOff), true); err != nil {
-			return nil, err
-		}
+		d.do(checkin.CloseCheckin{ID: open.ID, At: checkin.DayEnd(openDay, d.loc.Location(), d.settings.DailyCutOff), Auto: true})
 	}
 	return nil, nil
 }
@@ -125,22 +118,20 @@ func (d *decision) openCheckin(m *checkin.Member) (*checkin.OpenCheckin, error) 
 const ActivityResolution = time.Minute
 
 // touch refreshes an open check-in's last activity, adding the MAC seen.
-func (d *decision) touch(open *checkin.OpenCheckin) error {
+func (d *decision) touch(open *checkin.OpenCheckin) {
 	if d.req.DoNotCheckIn {
-		return nil
+		return
 	}
 	macs := addMAC(open.MacAddresses, d.plan.mac)
 	if macs == open.MacAddresses && d.now.Sub(open.LastActivity) < ActivityResolution {
-		return nil
+		return
 	}
-	return d.tx.TouchCheckin(open.ID, macs)
+	d.do(checkin.TouchCheckin{ID: open.ID, MACs: macs})
 }
 
 func (d *decision) checkOut(m *checkin.Member, open *checkin.OpenCheckin) (Outcome, error) {
 	if !d.req.DoNotCheckIn {
-		if err := d.tx.CloseCheckin(open.ID, d.now, false); err != nil {
-			return Outcome{}, err
-		}
+		d.do(checkin.CloseCheckin{ID: open.ID, At: d.now})
 	}
 	return Outcome{Confirmation: d.checkoutAnswer(&m.FullName, &m.CoworkerID), Result: "checked_out"}, nil
 }
@@ -164,7 +155,7 @@ func (d *decision) checkPlanLimits(m *checkin.Member, day time.Time) error {
 		if l.days == nil {
 			continue
 		}
-		days, err := d.tx.DaysCheckedIn(m.CoworkerID, checkin.FormatDay(l.first), checkin.FormatDay(l.last))
+		days, err := d.view.DaysCheckedIn(m.CoworkerID, checkin.FormatDay(l.first), checkin.FormatDay(l.last))
 		if err != nil {
 			return err
 		}

@@ -19,48 +19,55 @@ type decision struct {
 	person         *checkin.Person
 	passwordFailed bool
 
-	tx        checkin.DecisionTx
+	view      checkin.DecisionView
+	effects   []checkin.Effect // what the decision changes, in order
 	now       time.Time
 	settings  checkin.Settings
 	method    Method // the plan's, or MethodMACToken when the MAC's token is used
 	source    int64
-	newDevice bool // the password method's MAC is new to the member: register it
+	newDevice bool           // the password method's MAC is new to the member: register it
+	token     *checkin.Token // the access token a token check-in used
 
 	throttle *throttle.Verdict // the throttle's check, whose keys a refusal counts against
 	sprayed  int               // different pincodes failed at the location lately, after a refusal
 }
 
-// begin prepares the decision to run in tx. A decision may be run more than
-// once (a transaction retried after a serialisation failure), so everything
-// it learns in the transaction is set here afresh.
-func (d *decision) begin(tx checkin.DecisionTx) {
-	d.tx, d.now = tx, tx.Now()
-	d.method, d.source, d.newDevice, d.sprayed = d.plan.method, d.plan.method.Source(), false, 0
+// begin prepares the decision to run on a view. The store may run a
+// decision more than once (on a view read again under lock), so everything
+// it learns from a view is set here afresh.
+func (d *decision) begin(v checkin.DecisionView) {
+	d.view, d.now, d.effects = v, v.Now(), nil
+	d.method, d.source, d.newDevice, d.sprayed, d.token = d.plan.method, d.plan.method.Source(), false, 0, nil
 	if d.req.Source != 0 {
 		d.source = d.req.Source
 	}
 }
 
-// run decides and records the outcome. A refusal is recorded and answered;
-// any other error aborts the transaction.
-func (d *decision) run() (Outcome, error) {
+// run decides, and returns the outcome and the effects that record it. A
+// refusal keeps the effects of the steps before it (a stale check-in
+// closed, a token's spent session settled) and adds its FailedCheckin and
+// throttling failures. Any other error means the view could not be read.
+func (d *decision) run() (Outcome, []checkin.Effect, error) {
 	out, err := d.decide()
 	if r, ok := asRefusal(err); ok {
 		if err := d.record(r); err != nil {
-			return Outcome{}, err
+			return Outcome{}, nil, err
 		}
-		return Outcome{Status: http.StatusOK, Confirmation: checkin.Refusal(r.code, r.message), Method: d.method, Result: r.code, Identity: r.identity, Rule: r.description}, nil
+		return Outcome{Status: http.StatusOK, Confirmation: checkin.Refusal(r.code, r.message), Method: d.method, Result: r.code, Identity: r.identity, Rule: r.description}, d.effects, nil
 	}
 	if err != nil {
-		return Outcome{}, err
+		return Outcome{}, nil, err
 	}
 	out.Status, out.Method = http.StatusOK, d.method
-	return out, nil
+	return out, d.effects, nil
 }
+
+// do adds an effect to the decision's.
+func (d *decision) do(e checkin.Effect) { d.effects = append(d.effects, e) }
 
 func (d *decision) decide() (Outcome, error) {
 	var err error
-	if d.settings, err = d.tx.Settings(d.loc.ID); err != nil {
+	if d.settings, err = d.view.Settings(d.loc.ID); err != nil {
 		return Outcome{}, err
 	}
 	if d.plan.code == checkin.CodeMACNotReceived {
@@ -101,17 +108,13 @@ func (d *decision) macNotReceived() *refusal {
 // teams and plan when known, and counts the refusal against the throttle's
 // keys.
 func (d *decision) record(r *refusal) error {
-	if err := d.recordFailedCheckin(r); err != nil {
-		return err
-	}
+	d.recordFailedCheckin(r)
 	if d.throttle == nil {
 		return nil
 	}
-	if err := d.tx.AddThrottleFailures(d.throttle.Failures); err != nil {
-		return err
-	}
+	d.do(checkin.CountFailures{Failures: d.throttle.Failures})
 	if sp := d.throttle.Spray; sp != nil {
-		n, err := d.tx.CountThrottleKeys(sp.First, sp.Last, d.now.Add(-sp.Window))
+		n, err := d.view.CountThrottleKeys(sp.First, sp.Last, d.now.Add(-sp.Window))
 		if err != nil {
 			return err
 		}
@@ -120,7 +123,7 @@ func (d *decision) record(r *refusal) error {
 	return nil
 }
 
-func (d *decision) recordFailedCheckin(r *refusal) error {
+func (d *decision) recordFailedCheckin(r *refusal) {
 	f := &checkin.FailedCheckin{
 		BusinessID:              d.loc.ID,
 		BusinessName:            &d.loc.Name,
@@ -134,7 +137,7 @@ func (d *decision) recordFailedCheckin(r *refusal) error {
 	if m := r.member; m != nil {
 		f.CoworkerID, f.CoworkerFullName = &m.CoworkerID, &m.FullName
 	}
-	return d.tx.AddFailedCheckin(f)
+	d.do(checkin.RecordFailedCheckin{FailedCheckin: f})
 }
 
 // sessionAnswer is the success answer: the session's end and the seconds

@@ -43,7 +43,7 @@ func (d *decision) memberByPassword() (*checkin.Member, error) {
 // the network that allows network check-in. Among the candidates, match
 // (when not nil) keeps those a credential fits.
 func (d *decision) profileHere(p *checkin.Person, match func(*checkin.Member) bool) (*checkin.Member, error) {
-	profiles, err := d.tx.Profiles(p.ID, d.loc.NetworkID)
+	profiles, err := d.view.Profiles(p.ID, d.loc.NetworkID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (d *decision) profileHere(p *checkin.Person, match func(*checkin.Member) bo
 	case len(network) > 0:
 		return network[0], nil
 	}
-	hasProfile, err := d.tx.HasAnyProfile(p.ID)
+	hasProfile, err := d.view.HasAnyProfile(p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,15 +80,19 @@ func (d *decision) profileHere(p *checkin.Person, match func(*checkin.Member) bo
 	return nil, refuse(checkin.CodeNoAccessToSpace, fmt.Sprintf("User %s is not a member of this location (and has no profile elsewhere in the network that allows network check-in); sign-up (MembersSignUp) is off.", p.Email))
 }
 
+// signUp gives the user a new profile here: active, with no plan. Under
+// doNotCheckIn nothing is registered; otherwise the store creates the
+// profile and fills in its ids.
 func (d *decision) signUp(p *checkin.Person) (*checkin.Member, error) {
-	if d.req.DoNotCheckIn { // decide only: register nothing
-		return &checkin.Member{UserID: p.ID, BusinessID: d.loc.ID, FullName: p.FullName, Email: p.Email, Active: true, TariffActive: true}, nil
+	m := &checkin.Member{UserID: p.ID, BusinessID: d.loc.ID, FullName: p.FullName, Email: p.Email, Active: true, TariffActive: true}
+	if !d.req.DoNotCheckIn {
+		d.do(checkin.SignUp{BusinessID: d.loc.ID, Person: p, Member: m})
 	}
-	return d.tx.SignUp(d.loc.ID, p)
+	return m, nil
 }
 
 func (d *decision) memberByEmailPincode() (*checkin.Member, error) {
-	p, err := d.tx.PersonByEmail(d.plan.email)
+	p, err := d.view.PersonByEmail(d.plan.email)
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +112,9 @@ func (d *decision) memberByEmailPincode() (*checkin.Member, error) {
 // every location of the network, so that pincodes stay unique from now on.
 func (d *decision) memberByPincode() (*checkin.Member, error) {
 	if !d.settings.GenerateUniquePincode && !d.req.DoNotCheckIn {
-		if err := d.tx.EnableUniquePincodes(d.loc.NetworkID); err != nil {
-			return nil, err
-		}
+		d.do(checkin.EnableUniquePincodes{NetworkID: d.loc.NetworkID})
 	}
-	members, err := d.tx.MembersByPincode(d.loc.ID, trimmed(d.req.Pincode))
+	members, err := d.view.MembersByPincode(d.loc.ID, trimmed(d.req.Pincode))
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +134,7 @@ func (d *decision) memberByPincode() (*checkin.Member, error) {
 // checking in by password or device would be.
 func (d *decision) memberByCard() (*checkin.Member, error) {
 	card := checkin.NormalizeCard(d.req.AccessCardID)
-	members, err := d.tx.MembersByCard(d.loc.NetworkID, card)
+	members, err := d.view.MembersByCard(d.loc.NetworkID, card)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +182,7 @@ func (d *decision) memberByDevice() (*checkin.Member, error) {
 		r.identity = d.plan.mac
 		return nil, r
 	}
-	persons, err := d.tx.PersonsByDevice(d.plan.mac)
+	persons, err := d.view.PersonsByDevice(d.plan.mac)
 	if err != nil {
 		return nil, err
 	}
@@ -216,16 +218,12 @@ func filterPersons(ps []checkin.Person, keep func(checkin.Person) bool) []checki
 
 // checkDevice applies the device limit to the password method's MAC: a
 // device new to the user is registered if the user holds fewer than
-// Checkin.DeviceCountLimit devices. The user's row is locked first, so two
-// new devices at once cannot both take the last place.
+// Checkin.DeviceCountLimit devices.
 func (d *decision) checkDevice(m *checkin.Member) error {
 	if d.plan.mac == "" {
 		return nil
 	}
-	if err := d.tx.LockPerson(m.UserID); err != nil {
-		return err
-	}
-	devices, err := d.tx.Devices(m.UserID)
+	devices, err := d.view.Devices(m.UserID)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,8 @@
 // Package access decides public check-in requests: which of the nine
 // methods a request takes, whether the member or token may enter, and what
-// is recorded. It reads and writes through checkin.DecisionTx, inside one
-// transaction per decision, so the rules here and the invariants the
-// database enforces always agree.
+// is recorded. A decision reads a checkin.DecisionView and returns its
+// effects (checkin.Effect), which the store applies in one transaction; it
+// writes nothing itself, so the store may run it again on a fresher view.
 package access
 
 import (

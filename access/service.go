@@ -172,14 +172,18 @@ func (s *Service) decide(ctx context.Context, loc *checkin.Business, req checkin
 	var out Outcome
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
-	err := s.Store.Decide(ctx, func(tx checkin.DecisionTx) error {
-		d.begin(tx)
+	err := s.Store.Decide(ctx, func(v checkin.DecisionView) ([]checkin.Effect, error) {
+		d.begin(v)
+		var effects []checkin.Effect
 		var err error
-		out, err = d.run()
-		return err
+		out, effects, err = d.run()
+		return effects, err
 	})
 	if err != nil {
 		return Outcome{}, err
+	}
+	if d.token != nil {
+		out.TokenID = d.token.ID // set once its effects are applied, for a visitor's new token
 	}
 	if d.sprayed > 0 && s.Throttle.Spraying(d.throttle.Spray, d.sprayed, d.now) {
 		out.SprayedPincodes = d.sprayed

@@ -11,7 +11,7 @@ import (
 // with the device's MAC.
 func (d *decision) tokenCheckin() (Outcome, error) {
 	code := trimmed(d.req.Token)
-	t, err := d.tx.TokenByCode(d.loc.ID, code)
+	t, err := d.view.TokenByCode(d.loc.ID, code)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -27,7 +27,7 @@ func (d *decision) tokenCheckin() (Outcome, error) {
 // approved the visit: PublicWebSite.Visitors.DefaultDuration minutes from the
 // expected arrival (or from first use when none is set).
 func (d *decision) visitorToken(code string) (*checkin.Token, error) {
-	v, err := d.tx.VisitorByCode(d.loc.ID, code)
+	v, err := d.view.VisitorByCode(d.loc.ID, code)
 	if err != nil {
 		return nil, err
 	}
@@ -45,19 +45,26 @@ func (d *decision) visitorToken(code string) (*checkin.Token, error) {
 		r.identity = d.plan.mac
 		return nil, r
 	}
+	if t, err := d.view.VisitorToken(v.ID); t != nil || err != nil {
+		return t, err
+	}
 	minutes := int64(d.settings.VisitorDefaultDuration)
 	from := d.now
 	if v.ExpectedArrival != nil {
 		from = v.ExpectedArrival.Time
 	}
-	return d.tx.VisitorToken(v, minutes, from, from.Add(time.Duration(minutes)*time.Minute))
+	to := from.Add(time.Duration(minutes) * time.Minute)
+	t := &checkin.Token{BusinessID: v.BusinessID, Code: v.VisitorCode, Description: "Visitor: " + v.FullName,
+		MinutesLeft: minutes, ValidFrom: &from, ValidTo: &to, VisitorID: &v.ID}
+	d.do(checkin.CreateVisitorToken{Visitor: v, Token: t})
+	return t, nil
 }
 
 // macTokenCheckin is method 2: the device's MAC has been used with an access
 // token that still has minutes; the token with the most minutes left is
 // used. It reports false when there is none, and the next method is tried.
 func (d *decision) macTokenCheckin() (Outcome, bool, error) {
-	tokens, err := d.tx.TokensByDevice(d.loc.ID, d.plan.mac)
+	tokens, err := d.view.TokensByDevice(d.loc.ID, d.plan.mac)
 	if err != nil {
 		return Outcome{}, false, err
 	}
@@ -80,7 +87,7 @@ func (d *decision) macTokenCheckin() (Outcome, bool, error) {
 // validity window and have minutes left. The first device starts the
 // token's clock; every device's MAC is recorded against the token.
 func (d *decision) useToken(found *checkin.Token) (Outcome, error) {
-	t, err := d.tx.LockToken(found.ID)
+	t, err := d.freshToken(found)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -91,9 +98,7 @@ func (d *decision) useToken(found *checkin.Token) (Outcome, error) {
 	}
 	if t.MinutesLeftAt(d.now) <= 0 {
 		if t.Running && !d.req.DoNotCheckIn { // the session ran out: settle it
-			if _, err := d.tx.StopTokenSession(t, 0, t.SessionEnd(d.now)); err != nil {
-				return Outcome{}, err
-			}
+			d.do(checkin.StopTokenSession{Token: t, MinutesLeft: 0, At: t.SessionEnd(d.now)})
 		}
 		r := refuse(checkin.CodeTokenDepleted, fmt.Sprintf("Access token %d has no minutes left.", t.ID))
 		r.identity = d.plan.mac
@@ -105,27 +110,47 @@ func (d *decision) useToken(found *checkin.Token) (Outcome, error) {
 	case d.req.DoNotCheckIn:
 		return Outcome{Confirmation: d.sessionAnswer(nil, t.SessionEnd(d.now)), Result: "validated"}, nil
 	}
-	if err := d.tx.AddTokenDevice(t.ID, d.plan.mac); err != nil {
+	if err := d.addTokenDevice(t); err != nil {
 		return Outcome{}, err
 	}
 	if err := d.startOrTouchTokenSession(t); err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{Confirmation: d.sessionAnswer(nil, t.SessionEnd(d.now)), Result: "checked_in", TokenID: t.ID}, nil
+	d.token = t
+	return Outcome{Confirmation: d.sessionAnswer(nil, t.SessionEnd(d.now)), Result: "checked_in"}, nil
+}
+
+// freshToken reads the token afresh (under lock, its row is locked). A
+// visitor's token being created needs no read.
+func (d *decision) freshToken(found *checkin.Token) (*checkin.Token, error) {
+	if found.ID == 0 {
+		return found, nil
+	}
+	return d.view.Token(found.ID)
+}
+
+// addTokenDevice records the MAC against the token, unless it is there.
+func (d *decision) addTokenDevice(t *checkin.Token) error {
+	if t.ID != 0 {
+		known, err := d.view.HasTokenDevice(t.ID, d.plan.mac)
+		if err != nil || known {
+			return err
+		}
+	}
+	d.do(checkin.AddTokenDevice{Token: t, MAC: d.plan.mac})
+	return nil
 }
 
 func (d *decision) startOrTouchTokenSession(t *checkin.Token) error {
 	if t.Running {
-		open, err := d.tx.OpenTokenCheckin(t.ID)
+		open, err := d.view.OpenTokenCheckin(t.ID)
 		if err != nil || open == nil {
 			return err
 		}
-		return d.touch(open)
+		d.touch(open)
+		return nil
 	}
-	if err := d.tx.StartTokenSession(t, d.now); err != nil {
-		return err
-	}
-	t.Running, t.LastAccess = true, &d.now
+	d.do(checkin.StartTokenSession{Token: t, At: d.now})
 	label := t.Description
 	if label == "" {
 		label = "Access token " + fmt.Sprint(t.ID)
@@ -135,15 +160,14 @@ func (d *decision) startOrTouchTokenSession(t *checkin.Token) error {
 		FromTime: checkin.NewTime(d.now), LastActivity: checkin.TimePtr(d.now),
 		MacAddresses: checkin.StringPtr(d.plan.mac), FromTimeLocal: checkin.LocalTimePtr(d.now, d.loc.Location()),
 	}
-	return d.tx.StartCheckin(c, &t.ID)
+	d.do(checkin.StartCheckin{Checkin: c, TokenID: &t.ID})
+	return nil
 }
 
 // stopToken ends a token's running session: the minutes since its last
 // access are subtracted, once.
 func (d *decision) stopToken(t *checkin.Token) (Outcome, error) {
-	if _, err := d.tx.StopTokenSession(t, t.MinutesLeftAt(d.now), d.now); err != nil {
-		return Outcome{}, err
-	}
+	d.do(checkin.StopTokenSession{Token: t, MinutesLeft: t.MinutesLeftAt(d.now), At: d.now})
 	return Outcome{Confirmation: d.checkoutAnswer(nil, nil), Result: "checked_out"}, nil
 }
 
@@ -159,12 +183,12 @@ func when(t *time.Time) string {
 // subtracted; otherwise every open check-in here of the members whose device
 // it is is closed.
 func (d *decision) disconnect() (Outcome, error) {
-	tokens, err := d.tx.TokensByDevice(d.loc.ID, d.plan.mac)
+	tokens, err := d.view.TokensByDevice(d.loc.ID, d.plan.mac)
 	if err != nil {
 		return Outcome{}, err
 	}
 	if t := largestToken(tokens); t != nil {
-		locked, err := d.tx.LockToken(t.ID)
+		locked, err := d.view.Token(t.ID)
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -173,7 +197,7 @@ func (d *decision) disconnect() (Outcome, error) {
 		}
 		return Outcome{Confirmation: d.checkoutAnswer(nil, nil), Result: "checked_out"}, nil
 	}
-	persons, err := d.tx.PersonsByDevice(d.plan.mac)
+	persons, err := d.view.PersonsByDevice(d.plan.mac)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -189,12 +213,15 @@ func (d *decision) disconnect() (Outcome, error) {
 		for i, p := range persons {
 			userIDs[i] = p.ID
 		}
-		closed, err := d.tx.CloseMemberCheckins(userIDs, d.loc.ID, d.now)
+		open, err := d.view.OpenCheckinsOf(userIDs, d.loc.ID)
 		if err != nil {
 			return Outcome{}, err
 		}
-		if len(closed) > 0 {
-			name, coworkerID = closed[0].FullName, &closed[0].CoworkerID
+		for _, c := range open {
+			d.do(checkin.CloseCheckin{ID: c.ID, At: d.now})
+		}
+		if len(open) > 0 {
+			name, coworkerID = open[0].FullName, &open[0].CoworkerID
 		}
 	}
 	return Outcome{Confirmation: d.checkoutAnswer(&name, coworkerID), Result: "checked_out"}, nil

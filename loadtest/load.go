@@ -16,7 +16,10 @@ const CheckinPath = "/api/public/checkin"
 // each sending its next request as soon as the last is answered (a closed
 // loop, like wrk's). Requests answered during Warmup are not counted.
 type Load struct {
-	Addr        string // host:port to connect to
+	Addr string // host:port to connect to
+	// MoreAddrs are further instances of the service: connection i goes to
+	// the (i mod n)th of Addr and MoreAddrs.
+	MoreAddrs   []string
 	Host        string // the Host header: <web-address>.localhost
 	Mix         Mix
 	Seed        SeedConfig // the sizes of the seeded pools
@@ -66,11 +69,12 @@ func (l *Load) Run(ctx context.Context) *LoadResult {
 	r.start = time.Now().Add(l.Warmup)
 	r.end = r.start.Add(l.Duration)
 	var wg sync.WaitGroup
-	for range l.Concurrency {
+	addrs := append([]string{l.Addr}, l.MoreAddrs...)
+	for i := range l.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.worker(ctx)
+			r.worker(ctx, addrs[i%len(addrs)])
 		}()
 	}
 	r.measure(ctx)
@@ -141,8 +145,8 @@ func (r *run) measure(ctx context.Context) {
 }
 
 // worker sends requests on one connection until the window ends.
-func (r *run) worker(ctx context.Context) {
-	c := newConn(r.load.Addr)
+func (r *run) worker(ctx context.Context, addr string) {
+	c := newConn(addr)
 	defer c.close()
 	var body, req []byte
 	for ctx.Err() == nil {

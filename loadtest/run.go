@@ -38,6 +38,13 @@ type Config struct {
 	// receiver, whose delivery rate is reported.
 	Webhooks int
 
+	// Instances, above 1, runs that many servers on each PostgreSQL
+	// database, the connections dealt among them.
+	Instances int
+	// PGBench, when set, also runs pgbench -N -c 32 -j 2 (scale 10) on the
+	// first PostgreSQL server named, as the ceiling of its rates.
+	PGBench bool
+
 	WorkDir  string    // for SQLite files and server logs
 	Keep     bool      // keep the PostgreSQL schemas the run creates
 	Progress io.Writer // where progress is told
@@ -55,6 +62,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if err := runDB(ctx, cfg, db, cfg.Webhooks, rep); err != nil {
 				return rep, err
 			}
+		}
+	}
+	if cfg.PGBench && ctx.Err() == nil {
+		if err := runPGBench(ctx, cfg, rep); err != nil {
+			return rep, err
 		}
 	}
 	if cfg.CeilingBin != "" && len(cfg.Mixes) > 0 && ctx.Err() == nil {
@@ -91,6 +103,18 @@ func runDB(ctx context.Context, cfg Config, db string, webhooks int, rep *Report
 		return err
 	}
 	defer stop()
+	var more []string
+	for i := 2; i <= cfg.Instances && sqlstore.IsPostgres(dsn) && cfg.URL == ""; i++ {
+		p, stop, err := startTarget(ctx, cfg, fmt.Sprintf("%s-%d", label, i), dsn)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		more = append(more, p.Addr)
+	}
+	if len(more) > 0 {
+		label += fmt.Sprintf(" x%d", len(more)+1)
+	}
 	var recv *Receiver
 	if webhooks > 0 {
 		if recv, err = StartReceiver(); err != nil {
@@ -103,7 +127,7 @@ func runDB(ctx context.Context, cfg Config, db string, webhooks int, rep *Report
 	}
 	for _, mix := range cfg.Mixes {
 		cfg.say("%s: %s for %s after %s of warm-up, %d connections", label, mix, cfg.Duration, cfg.Warmup, cfg.Concurrency)
-		l := &Load{Addr: target.Addr, Host: cfg.Seed.Location + ".localhost:" + port(target.Addr), Mix: mix, Seed: cfg.Seed,
+		l := &Load{Addr: target.Addr, MoreAddrs: more, Host: cfg.Seed.Location + ".localhost:" + port(target.Addr), Mix: mix, Seed: cfg.Seed,
 			Concurrency: cfg.Concurrency, Warmup: cfg.Warmup, Duration: cfg.Duration, CheckAnswers: true, ServerPID: target.PID}
 		rep.Rows = append(rep.Rows, Row{DB: label, Phase: mix.String(), Load: l.Run(ctx)})
 	}

@@ -43,14 +43,16 @@ type DB struct {
 
 	dialect dialect
 	dsn     string
-	rw      *sql.DB  // PostgreSQL's pool; SQLite's writing connections (the writer's and migrations')
-	ro      *sql.DB  // SQLite's reading connections; for PostgreSQL the same pool as rw
-	writer  *writer  // SQLite: the one goroutine that writes, in batches
-	readers *readers // SQLite: the reading connections, held
-	closing sync.Once
-	closed  atomic.Bool
-	queries sync.Map
-	cache   *cache
+	rw      *sql.DB // PostgreSQL's pool; SQLite's writing connections (the writer's and migrations')
+	ro      *sql.DB // SQLite's reading connections; for PostgreSQL the same pool as rw
+	writer  *writer // SQLite: the one goroutine that writes, in batches
+	// refusals, on PostgreSQL, writes refusals in batches.
+	refusals *refusalBatcher
+	readers  *readers // SQLite: the reading connections, held
+	closing  sync.Once
+	closed   atomic.Bool
+	queries  sync.Map
+	cache    *cache
 	// doorCache keeps doors by their key's hash (door_cache.go).
 	doorCache doorCache
 	basic     *basicCache // verified Basic credentials (basicauth.go)
@@ -111,6 +113,7 @@ func (db *DB) openPostgres(dsn string) error {
 	pool.SetMaxIdleConns(32)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db.rw, db.ro = pool, pool
+	db.refusals = startRefusalBatcher(db)
 	return nil
 }
 
@@ -226,6 +229,9 @@ func (db *DB) Close() error {
 		}
 		if db.writer != nil {
 			err = db.writer.close()
+		}
+		if db.refusals != nil {
+			db.refusals.close()
 		}
 		if db.readers != nil {
 			err = errors.Join(err, db.readers.close())

@@ -2,84 +2,181 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/checkin-oss/checkin"
 )
 
-// Decide runs a check-in decision: what it reads, what it writes and its
-// FailedCheckin commit together or not at all.
+// decideFunc is a check-in decision: from a view, the effects to apply.
+type decideFunc = func(checkin.DecisionView) ([]checkin.Effect, error)
+
+// Decide runs a check-in decision: it builds a view, asks the decision for
+// its effects and applies them in one transaction (apply.go).
 //
-// Most decisions change nothing but a FailedCheckin: refusals, and members
-// who check in again while checked in. So a decision first runs on a read
-// snapshot, which never waits for the writer; a refusal's FailedCheckin
-// and throttling failures are kept aside and written on their own once the
-// decision is made (an insert and upserts that depend on nothing else the
-// decision read). The first time such a run
-// would change anything else, it stops and the decision runs again from the
-// start in a write transaction, where it locks what it reads. On PostgreSQL
-// a write transaction is run again if it loses a serialisation race.
+// Most decisions change nothing, or only add a FailedCheckin: refusals, and
+// members who check in again while checked in. Those are decided without
+// a write transaction, and a refusal's rows are written in a batch with
+// other refusals' (refusal.go).
 //
-// On SQLite (unless memo=off) a decision is first run from the memo alone (memo.go), with no
-// SQL at all; it counts only if everything it asked for was there and none
-// of it changed while it ran. Otherwise it runs on a snapshot as above,
-// which keeps what it reads in the memo.
-func (db *DB) Decide(ctx context.Context, fn func(checkin.DecisionTx) error) error {
-	var dtx *decisionTx
-	err := errMemoMiss
-	if db.memo != nil && !db.closed.Load() {
-		run := &memoRun{m: db.memo, seq: db.memo.now(), only: true}
-		dtx = &decisionTx{Tx: db.newTx(ctx, nil), snapshot: true, memo: run}
-		err = fn(dtx)
-		switch {
-		case errors.Is(err, errNeedsWrite): // decided afresh in the writer
-		case err != nil || !db.memo.unchanged(run.seq, run.used):
-			err = errMemoMiss
-		default:
-			db.memo.answered.Add(1)
-		}
+// On SQLite the view is read from the memo (memo.go), else from a read
+// snapshot. Effects that change more go to the writer, which applies them
+// if nothing the view read has changed since, and otherwise decides again
+// on a view read in the writer.
+//
+// On PostgreSQL the decision runs once, on one connection: its lookups
+// outside any transaction, then, from its first read of a member, a user's
+// devices or a token, in a transaction that locks those rows. The effects
+// are applied in that transaction.
+func (db *DB) Decide(ctx context.Context, decide decideFunc) error {
+	if db.closed.Load() {
+		return db.mapError(errClosed)
 	}
+	if db.dialect == postgresDialect {
+		return db.decidePostgres(ctx, decide)
+	}
+	return db.decideSQLite(ctx, decide)
+}
+
+func (db *DB) decideSQLite(ctx context.Context, decide decideFunc) error {
+	v, effects, err := db.decideFromMemo(decide)
 	if errors.Is(err, errMemoMiss) {
-		var run *memoRun
-		if db.memo != nil {
-			run = &memoRun{m: db.memo, seq: db.memo.now()}
-		}
-		err = db.read(ctx, func(tx *Tx) error {
-			dtx = &decisionTx{Tx: tx, snapshot: true, memo: run}
-			return fn(dtx)
-		})
+		v, effects, err = db.decideOnSnapshot(ctx, decide)
 	}
 	switch {
-	case err == nil && len(dtx.failed) == 0 && len(dtx.throttled) == 0:
+	case err != nil:
+		return db.mapError(err)
+	case len(effects) == 0:
 		return nil
-	case err == nil:
-		return db.writeRefusal(&refusal{ctx: ctx, failed: dtx.failed, throttled: dtx.throttled})
-	case !errors.Is(err, errNeedsWrite):
-		return err
+	case checkin.OnlyRefusal(effects):
+		return db.writeRefusal(refusalOf(ctx, effects))
 	}
+	settingsChanged := false
 	err = db.write(ctx, func(tx *Tx) error {
-		dtx = &decisionTx{Tx: tx}
-		return fn(dtx)
+		applied := effects
+		if !v.stillTrue(db.writer.changes) {
+			var err error
+			if applied, err = decide(&view{Tx: tx}); err != nil {
+				return err
+			}
+		}
+		err := tx.apply(applied)
+		settingsChanged = tx.settingsChanged
+		return err
 	})
-	if err == nil && dtx.settingsChanged {
+	if err == nil && settingsChanged {
 		db.cache.forgetAll()
 	}
 	return err
 }
 
-// errNeedsWrite stops a decision running on a read snapshot the first time
-// it would change something other than its FailedCheckin.
-var errNeedsWrite = errors.New("sqlstore: the decision changes records; run it in a write transaction")
-
-// write reports errNeedsWrite when the decision runs on a snapshot.
-func (tx *decisionTx) write() error {
-	if tx.snapshot {
-		return errNeedsWrite
+// decideFromMemo decides from the memo alone, with no SQL. A decision
+// that changes nothing or only refuses counts only if nothing it used
+// changed while it ran. Otherwise, or when it needed something the memo
+// does not keep (any error: it did no I/O), it ends with errMemoMiss.
+func (db *DB) decideFromMemo(decide decideFunc) (*view, []checkin.Effect, error) {
+	if db.memo == nil {
+		return nil, nil, errMemoMiss
 	}
-	return nil
+	run := &memoRun{m: db.memo, seq: db.memo.now(), only: true}
+	v := &view{Tx: db.newTx(context.Background(), nil), memo: run}
+	effects, err := decide(v)
+	if err != nil {
+		return nil, nil, errMemoMiss
+	}
+	if checkin.OnlyRefusal(effects) {
+		if !db.memo.unchanged(run.seq, run.used) {
+			return nil, nil, errMemoMiss
+		}
+		db.memo.answered.Add(1)
+	}
+	return v, effects, nil
+}
+
+// decideOnSnapshot decides on a read snapshot, keeping in the memo (if
+// any) what it reads.
+func (db *DB) decideOnSnapshot(ctx context.Context, decide decideFunc) (*view, []checkin.Effect, error) {
+	var run *memoRun
+	if db.memo != nil {
+		run = &memoRun{m: db.memo, seq: db.memo.now()}
+	}
+	var v *view
+	var effects []checkin.Effect
+	err := db.read(ctx, func(tx *Tx) error {
+		v = &view{Tx: tx, memo: run}
+		var err error
+		effects, err = decide(v)
+		return err
+	})
+	return v, effects, err
+}
+
+// decidePostgres decides, and runs the decision again from the start when
+// it lost a deadlock or serialisation race.
+func (db *DB) decidePostgres(ctx context.Context, decide decideFunc) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		if err = db.decideOnce(ctx, decide); !isRetryable(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return db.mapError(ctx.Err())
+		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+		}
+	}
+	return db.mapError(err)
+}
+
+// decideOnce decides on one connection and applies the effects; a refusal
+// decided without a transaction is handed to the refusal batcher once the
+// connection is free again.
+func (db *DB) decideOnce(ctx context.Context, decide decideFunc) error {
+	r, err := db.decideOnConn(ctx, decide)
+	if err != nil || r == nil {
+		return err
+	}
+	return db.writeRefusal(r)
+}
+
+func (db *DB) decideOnConn(ctx context.Context, decide decideFunc) (_ *refusal, err error) {
+	conn, err := db.connPostgres(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	pg := &pgConn{conn: conn}
+	defer func() {
+		if pg.tx != nil && err != nil {
+			_ = pg.tx.Rollback()
+		}
+	}()
+	v := &view{Tx: db.newTx(ctx, conn), pg: pg}
+	effects, err := decide(v)
+	switch {
+	case err != nil:
+		return nil, err
+	case pg.tx == nil && len(effects) == 0:
+		return nil, nil
+	case pg.tx == nil && checkin.OnlyRefusal(effects):
+		return refusalOf(ctx, effects), nil
+	}
+	if err := v.begin(); err != nil {
+		return nil, err
+	}
+	if err := v.apply(effects); err != nil {
+		return nil, err
+	}
+	if err := v.flushEvents(); err != nil {
+		return nil, err
+	}
+	if err := pg.tx.Commit(); err != nil {
+		return nil, err
+	}
+	if v.settingsChanged {
+		db.cache.forgetAll()
+	}
+	return nil, nil
 }
 
 // PersonByEmail reads a user for a password check.
@@ -87,176 +184,8 @@ func (db *DB) PersonByEmail(ctx context.Context, email string) (*checkin.Person,
 	var p *checkin.Person
 	err := db.readOne(ctx, func(tx *Tx) error {
 		var err error
-		p, err = (&decisionTx{Tx: tx}).PersonByEmail(email)
+		p, err = (&view{Tx: tx}).PersonByEmail(email)
 		return err
 	})
 	return p, err
-}
-
-// decisionTx is the store's side of a check-in decision.
-type decisionTx struct {
-	*Tx
-	// snapshot is set while the decision runs on a read snapshot: it locks
-	// nothing, changes nothing and keeps its FailedCheckins in failed.
-	snapshot  bool
-	failed    []*checkin.FailedCheckin
-	throttled []checkin.ThrottleFailure
-	// read are the members the decision has read (a few: a slice costs
-	// less than a map). On a snapshot nothing changes them, so locking one,
-	// or asking for their open check-in at their own location, needs no
-	// query.
-	read            []readMember
-	settingsChanged bool
-	// memo, on SQLite, answers lookups from memory (memo-only) or keeps
-	// those read on the snapshot.
-	memo *memoRun
-}
-
-// memoRun is a decision's use of the memo.
-type memoRun struct {
-	m    *memo
-	seq  uint64  // the memo's sequence number when the decision began
-	only bool    // answer from the memo alone: a miss ends the run
-	used []int64 // what the entries used depend on, checked at the end
-}
-
-// keptList is a lookup of records with the memo: none when no row holds
-// the credential cred (if not ""), else from memory alone when the run is
-// memo-only (a miss is errMemoMiss), else from the database, keeping what
-// it found (when it found none, only if keepNone).
-func keptList[T any](tx *decisionTx, key, cred string, keepNone bool, query func() ([]T, error)) ([]T, error) {
-	if tx.heldByNoOne(cred) {
-		return nil, nil
-	}
-	r := tx.memo
-	if r != nil && r.only {
-		e, found := r.m.get(key)
-		if !found {
-			return nil, errMemoMiss
-		}
-		list, _ := e.value.([]T)
-		return slices.Clone(list), nil
-	}
-	list, err := query()
-	if err == nil && r != nil && (keepNone || len(list) > 0) {
-		r.m.put(key, r.seq, slices.Clone(list))
-	}
-	return list, err
-}
-
-// keptMembers is members with the memo: a credential's members, with their
-// open check-ins, depending on those members' check-ins; none, with no
-// query, when no row holds the credential cred (if not "").
-func (tx *decisionTx) keptMembers(key, cred string, query string, args ...any) ([]checkin.Member, error) {
-	if tx.heldByNoOne(cred) {
-		return nil, nil
-	}
-	if r := tx.memo; r != nil && r.only {
-		rs, ids, ok := r.m.getMembers(key, nil)
-		if !ok {
-			return nil, errMemoMiss
-		}
-		r.used = append(r.used, ids...)
-		out := make([]checkin.Member, len(rs))
-		for i, rm := range rs {
-			out[i] = rm.member
-			tx.remember(rm)
-		}
-		return out, nil
-	}
-	ms, err := tx.members(query, args...)
-	if err != nil || tx.memo == nil || len(ms) == 0 {
-		return ms, err // a credential no one holds is not kept: guesses would fill the memo
-	}
-	rs := make([]readMember, len(ms))
-	for i, m := range ms {
-		rs[i], _ = tx.readOf(m.CoworkerID)
-	}
-	tx.memo.m.putMembers(key, tx.memo.seq, rs)
-	return ms, nil
-}
-
-// heldByNoOne reports, with the memo, that no row holds the credential
-// cred (credKey): its lookup finds no one. A decision that relies on it is
-// as true as one that read the tables: a credential's row is in the filter
-// before its COMMIT, and marks every kept lookup as changing.
-func (tx *decisionTx) heldByNoOne(cred string) bool {
-	return cred != "" && tx.memo != nil && !tx.memo.m.held.mayHold(cred)
-}
-
-func (tx *decisionTx) remember(r readMember) {
-	if c := tx.writerChanges(); c != nil {
-		r.rows = c.rows
-	}
-	for i := range tx.read {
-		if tx.read[i].member.CoworkerID == r.member.CoworkerID {
-			tx.read[i] = r
-			return
-		}
-	}
-	tx.read = append(tx.read, r)
-}
-
-// readOf returns the member with that coworker id the decision has read,
-// if what it read is still what the database holds: always on a snapshot,
-// where nothing changes; in SQLite's writer, while no row has changed since
-// (the writer is the only one that writes, and the memo's hook counts every
-// row it changes). A member read on PostgreSQL's write transaction is read
-// again, locked.
-func (tx *decisionTx) readOf(coworkerID int64) (readMember, bool) {
-	for _, r := range tx.read {
-		if r.member.CoworkerID != coworkerID {
-			continue
-		}
-		if tx.snapshot {
-			return r, true
-		}
-		c := tx.writerChanges()
-		return r, c != nil && c.rows == r.rows
-	}
-	return readMember{}, false
-}
-
-// writerChanges is the writer's follower of changed rows, when the decision
-// runs in SQLite's writer with the memo; nil otherwise.
-func (tx *decisionTx) writerChanges() *changes {
-	if tx.snapshot || tx.db.writer == nil {
-		return nil
-	}
-	return tx.db.writer.changes
-}
-
-func (tx *decisionTx) Settings(businessID int64) (checkin.Settings, error) {
-	return tx.settings(businessID)
-}
-
-// one returns nil for a query that found nothing.
-func one[T any](v *T, err error) (*T, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return v, err
-}
-
-func (tx *decisionTx) AddFailedCheckin(f *checkin.FailedCheckin) error {
-	if f.CoworkerID != nil {
-		snap, err := snapshotCoworker(tx.Tx, *f.CoworkerID)
-		if err != nil {
-			return err
-		}
-		f.TeamsAtTheTimeOfCheckin, f.TariffAtTheTimeOfCheckin = snap.teams, snap.tariff
-	}
-	if tx.snapshot {
-		tx.stampAttempt(f)
-		tx.failed = append(tx.failed, f)
-		return nil
-	}
-	return tx.addFailedCheckin(f)
-}
-
-func timePtr(t *checkin.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	return &t.Time
 }

@@ -44,16 +44,16 @@ func BenchmarkLookup(b *testing.B) {
 	for _, dialect := range storetest.Dialects() {
 		b.Run(dialect, func(b *testing.B) {
 			db, loc := seededStore(b, dialect)
-			lookups := map[string]func(tx checkin.DecisionTx, i int) (int, error){
-				"card": func(tx checkin.DecisionTx, i int) (int, error) {
+			lookups := map[string]func(tx checkin.DecisionView, i int) (int, error){
+				"card": func(tx checkin.DecisionView, i int) (int, error) {
 					ms, err := tx.MembersByCard(loc.NetworkID, request(b, "card", i).AccessCardID)
 					return len(ms), err
 				},
-				"pincode": func(tx checkin.DecisionTx, i int) (int, error) {
+				"pincode": func(tx checkin.DecisionView, i int) (int, error) {
 					ms, err := tx.MembersByPincode(loc.ID, request(b, "pincode", i).Pincode)
 					return len(ms), err
 				},
-				"mac": func(tx checkin.DecisionTx, i int) (int, error) {
+				"mac": func(tx checkin.DecisionView, i int) (int, error) {
 					ps, err := tx.PersonsByDevice(request(b, "mac", i).MAC)
 					return len(ps), err
 				},
@@ -65,9 +65,9 @@ func BenchmarkLookup(b *testing.B) {
 	}
 }
 
-func benchLookup(b *testing.B, db *sqlstore.DB, lookup func(tx checkin.DecisionTx, i int) (int, error)) {
+func benchLookup(b *testing.B, db *sqlstore.DB, lookup func(tx checkin.DecisionView, i int) (int, error)) {
 	b.ReportAllocs()
-	err := db.Decide(context.Background(), func(tx checkin.DecisionTx) error {
+	err := db.Decide(context.Background(), func(tx checkin.DecisionView) ([]checkin.Effect, error) {
 		i := 0
 		for b.Loop() {
 			n, err := lookup(tx, i%benchMembers)
@@ -76,22 +76,22 @@ func benchLookup(b *testing.B, db *sqlstore.DB, lookup func(tx checkin.DecisionT
 			}
 			i++
 		}
-		return nil
+		return nil, nil
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
 }
 
-// BenchmarkDecideEmpty times a decision transaction that reads and writes
-// nothing: what every check-in pays before its first query.
+// BenchmarkDecideEmpty times a decision that reads and changes nothing:
+// what every check-in pays before its first query.
 func BenchmarkDecideEmpty(b *testing.B) {
 	for _, dialect := range storetest.Dialects() {
 		b.Run(dialect, func(b *testing.B) {
 			db := storetest.Open(b, dialect, checkin.NewManualClock(storetest.Start))
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := db.Decide(context.Background(), func(checkin.DecisionTx) error { return nil }); err != nil {
+				if err := db.Decide(context.Background(), func(checkin.DecisionView) ([]checkin.Effect, error) { return nil, nil }); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -100,8 +100,8 @@ func BenchmarkDecideEmpty(b *testing.B) {
 }
 
 // BenchmarkAddFailedCheckin times the record a refusal writes: on its own
-// (one transaction each, as imports do) and inside a decision transaction
-// (as a refused check-in does).
+// (one transaction each, as imports do) and as a decision's effect (as a
+// refused check-in does).
 func BenchmarkAddFailedCheckin(b *testing.B) {
 	for _, dialect := range storetest.Dialects() {
 		b.Run(dialect, func(b *testing.B) {
@@ -122,7 +122,9 @@ func BenchmarkAddFailedCheckin(b *testing.B) {
 			b.Run("in_decision", func(b *testing.B) {
 				b.ReportAllocs()
 				for i := 0; b.Loop(); i++ {
-					err := db.Decide(ctx, func(tx checkin.DecisionTx) error { return tx.AddFailedCheckin(record(i)) })
+					err := db.Decide(ctx, func(checkin.DecisionView) ([]checkin.Effect, error) {
+						return []checkin.Effect{checkin.RecordFailedCheckin{FailedCheckin: record(i)}}, nil
+					})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -24,9 +24,9 @@ func (db *DB) RecordDoorEvents(ctx context.Context, door *checkin.Door, events [
 		if err != nil {
 			return err
 		}
-		dtx := &decisionTx{Tx: tx}
+		v := &view{Tx: tx}
 		for i, e := range events {
-			if results[i], err = recordDoorEvent(dtx, door, loc, s, e); err != nil {
+			if results[i], err = recordDoorEvent(v, door, loc, s, e); err != nil {
 				return err
 			}
 		}
@@ -35,7 +35,7 @@ func (db *DB) RecordDoorEvents(ctx context.Context, door *checkin.Door, events [
 	return results, err
 }
 
-func recordDoorEvent(tx *decisionTx, door *checkin.Door, loc *checkin.Business, s checkin.Settings, e checkin.DoorEvent) (string, error) {
+func recordDoorEvent(tx *view, door *checkin.Door, loc *checkin.Business, s checkin.Settings, e checkin.DoorEvent) (string, error) {
 	res, err := tx.Exec("INSERT INTO door_events (door_id, event_id, occurred_on, opened, recorded_on) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 		door.ID, e.EventID, e.Time.UTC(), e.Opened, tx.now)
 	if err != nil {
@@ -66,7 +66,7 @@ func recordDoorEvent(tx *decisionTx, door *checkin.Door, loc *checkin.Business, 
 	default:
 		f.Description = checkin.StringPtr(fmt.Sprintf("Door %s refused card %s while offline; no member of this location holds it.", door.Name, e.AccessCardID))
 	}
-	return checkin.DoorEventRecorded, tx.AddFailedCheckin(f)
+	return checkin.DoorEventRecorded, tx.apply([]checkin.Effect{checkin.RecordFailedCheckin{FailedCheckin: f}})
 }
 
 // offlineCheckin records that a member came in at a door while it was
@@ -74,7 +74,7 @@ func recordDoorEvent(tx *decisionTx, door *checkin.Door, loc *checkin.Business, 
 // on that day. A stay that already covers the time is that visit; else a
 // check-in starts at the time: open if it is today's latest, else closed
 // at the member's next check-in that day or at the day's cut-off.
-func offlineCheckin(tx *decisionTx, door *checkin.Door, loc *checkin.Business, s checkin.Settings, m *checkin.Member, e checkin.DoorEvent) error {
+func offlineCheckin(tx *view, door *checkin.Door, loc *checkin.Business, s checkin.Settings, m *checkin.Member, e checkin.DoorEvent) error {
 	dayStart, dayEnd := checkin.BusinessDay(e.Time, loc.Location(), s.DailyCutOff)
 	day := checkin.FormatDay(dayStart)
 	covered, err := tx.exists(`SELECT 1 FROM checkins WHERE coworker_id = ? AND business_id = ? AND business_day = ?
@@ -104,7 +104,7 @@ func offlineCheckin(tx *decisionTx, door *checkin.Door, loc *checkin.Business, s
 		}
 		c.ToTime, c.ToTimeLocal, c.AutoCheckout = checkin.TimePtr(to), checkin.LocalTimePtr(to, loc.Location()), next == nil
 	}
-	if err := tx.StartCheckin(c, nil); err != nil {
+	if err := tx.startCheckin(c, nil); err != nil {
 		return err
 	}
 	if c.ToTime != nil { // a stay of the past, opened and closed at once
@@ -115,7 +115,7 @@ func offlineCheckin(tx *decisionTx, door *checkin.Door, loc *checkin.Business, s
 
 // closeEarlierDay closes a member's check-in left open from an earlier
 // business day at the cut-off that ended it, as a check-in would.
-func closeEarlierDay(tx *decisionTx, m *checkin.Member, loc *checkin.Business, s checkin.Settings, day string) error {
+func closeEarlierDay(tx *view, m *checkin.Member, loc *checkin.Business, s checkin.Settings, day string) error {
 	open, err := tx.OpenCheckin(m.CoworkerID, loc.ID)
 	if err != nil || open == nil || open.BusinessDay == day {
 		return err
@@ -124,5 +124,5 @@ func closeEarlierDay(tx *decisionTx, m *checkin.Member, loc *checkin.Business, s
 	if err != nil {
 		return err
 	}
-	return tx.CloseCheckin(open.ID, checkin.DayEnd(openDay, loc.Location(), s.DailyCutOff), true)
+	return tx.closeCheckin(open.ID, checkin.DayEnd(openDay, loc.Location(), s.DailyCutOff), true)
 }

@@ -16,11 +16,7 @@ import (
 // changes collects the keys one writer batch changes, from SQLite's
 // pre-update hook, and marks each once in the memo.
 type changes struct {
-	m *memo
-	// rows counts the rows the writer has changed, ever: a decision in
-	// the writer that read a row when rows was n knows it unchanged while
-	// rows is still n.
-	rows        uint64
+	m           *memo
 	coworkerCol int  // checkins.coworker_id's column
 	all         bool // a table every lookup may read changed
 	begun       bool // the changes are marked in the memo
@@ -50,7 +46,6 @@ var tablesNotKept = map[string]bool{
 
 // row is SQLite's pre-update hook: one row is about to change.
 func (c *changes) rowChanging(d sqlite.SQLitePreUpdateData) {
-	c.rows++
 	switch {
 	case d.TableName == "checkins":
 		c.coworkerOf(d, false)
@@ -128,6 +123,20 @@ func (c *changes) credential(d sqlite.SQLitePreUpdateData, kind byte, col int) {
 			c.creds = append(c.creds, credKey(kind, fmt.Sprint(v)))
 		}
 	}
+}
+
+// touches reports whether the batch has so far changed any of the members'
+// check-ins, or a table every lookup may read.
+func (c *changes) touches(coworkerIDs []int64) bool {
+	if c.all {
+		return true
+	}
+	for _, id := range coworkerIDs {
+		if _, ok := c.seen[id]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *changes) mark(id int64) {

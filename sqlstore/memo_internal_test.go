@@ -110,10 +110,11 @@ func TestMemoOption(t *testing.T) {
 	}
 }
 
-// TestWriterRereadsChangedMembers: a member a decision has read in SQLite's
-// writer serves its lock and its open check-in without a query while no
-// row has changed since, and is read again once one has.
-func TestWriterRereadsChangedMembers(t *testing.T) {
+// TestWriterDecidesAgainOnAStaleView: the writer applies a decision's
+// effects as decided on the memo or a snapshot only while nothing the view
+// read has changed; a view that a write overtook is decided again in the
+// writer, and the effects applied are the new decision's.
+func TestWriterDecidesAgainOnAStaleView(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"), nil, nil)
 	if err != nil {
@@ -122,37 +123,66 @@ func TestWriterRereadsChangedMembers(t *testing.T) {
 	defer db.Close()
 	b := checkin.Businesses.New()
 	b.Name, b.WebAddress, b.TimeZone = "Acme", "acme", "Europe/London"
-	businessID, err := db.Businesses().Create(ctx, b)
+	bid, err := db.Businesses().Create(ctx, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SeedMembers(ctx, businessID, 0, 0, "", []SeedMember{{FullName: "Jane Doe", Email: "jane@example.com"}}); err != nil {
-		t.Fatal(err)
-	}
-	err = db.write(ctx, func(tx *Tx) error {
-		dtx := &decisionTx{Tx: tx}
-		ms, err := dtx.members(memberSelect+" WHERE c.email = ?", "jane@example.com")
-		if err != nil || len(ms) != 1 {
-			return fmt.Errorf("members: %v, %v", ms, err) // not t.Fatal: this runs in the writer's goroutine
-		}
-		id := ms[0].CoworkerID
-		if _, fresh := dtx.readOf(id); !fresh {
-			t.Error("a member just read in the writer is not taken as read")
-		}
-		if _, err := tx.Exec("UPDATE coworkers SET full_name = 'Jane Roe' WHERE id = ?", id); err != nil {
-			return err
-		}
-		if r, fresh := dtx.readOf(id); fresh {
-			t.Errorf("after a change the member is still taken as read: %q", r.member.FullName)
-		}
-		m, err := dtx.LockMember(id)
-		if err != nil || m == nil || m.FullName != "Jane Roe" {
-			t.Errorf("LockMember after the change = %+v, %v; want Jane Roe", m, err)
-		}
-		return nil
-	})
+	b, _ = db.Businesses().Find(ctx, bid)
+	c := checkin.Coworkers.New()
+	c.BusinessID, c.FullName, c.Email, c.AccessCardID, c.Active = bid, "Jane", "jane@example.com", "C1", true
+	cid, err := db.Coworkers().Create(ctx, c)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// decide opens a check-in named after the member as the view has them;
+	// on its first run, rename changes the member after the view read them.
+	decide := func(runs *int, rename string) func(checkin.DecisionView) ([]checkin.Effect, error) {
+		return func(v checkin.DecisionView) ([]checkin.Effect, error) {
+			*runs++
+			ms, err := v.MembersByCard(b.NetworkID, "C1")
+			if err != nil || len(ms) != 1 {
+				return nil, fmt.Errorf("members %v, %v", ms, err)
+			}
+			if *runs == 1 && rename != "" {
+				c, _ := db.Coworkers().Find(ctx, cid)
+				c.FullName = rename
+				if err := db.Coworkers().Replace(ctx, c); err != nil {
+					return nil, err
+				}
+			}
+			name := ms[0].FullName
+			return []checkin.Effect{checkin.StartCheckin{Checkin: &checkin.Checkin{
+				BusinessID: bid, FromTime: checkin.NewTime(time.Now()), CoworkerFullName: &name}}}, nil
+		}
+	}
+	warm := func(v checkin.DecisionView) ([]checkin.Effect, error) {
+		_, err := v.MembersByCard(b.NetworkID, "C1")
+		return nil, err
+	}
+	for range 2 { // the first keeps the lookup in the memo, the second is answered from it
+		if err := db.Decide(ctx, warm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		rename   string
+		wantRuns int
+		wantName string
+	}{{"", 1, "Jane"}, {"Jane Roe", 2, "Jane Roe"}} {
+		runs := 0
+		if err := db.Decide(ctx, decide(&runs, tc.rename)); err != nil {
+			t.Fatal(err)
+		}
+		var name string
+		err := db.read(ctx, func(tx *Tx) error {
+			return tx.QueryRow("SELECT coworker_full_name FROM checkins ORDER BY id DESC LIMIT 1").Scan(&name)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runs != tc.wantRuns || name != tc.wantName {
+			t.Errorf("rename %q: %d runs, check-in of %q; want %d runs, %q", tc.rename, runs, name, tc.wantRuns, tc.wantName)
+		}
 	}
 }
 
@@ -179,7 +209,7 @@ func TestMemoDecisionSeesChangesMadeWhileItRan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	active := func(tx checkin.DecisionTx) (bool, error) {
+	active := func(tx checkin.DecisionView) (bool, error) {
 		ms, err := tx.MembersByCard(b.NetworkID, "C1")
 		if err != nil || len(ms) != 1 {
 			return false, fmt.Errorf("members %v, %v", ms, err)
@@ -187,7 +217,7 @@ func TestMemoDecisionSeesChangesMadeWhileItRan(t *testing.T) {
 		return ms[0].Active, nil
 	}
 	for range 2 { // the first keeps the lookup in the memo, the second is answered from it
-		if err := db.Decide(ctx, func(tx checkin.DecisionTx) error { _, err := active(tx); return err }); err != nil {
+		if err := db.Decide(ctx, func(v checkin.DecisionView) ([]checkin.Effect, error) { _, err := active(v); return nil, err }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -195,22 +225,52 @@ func TestMemoDecisionSeesChangesMadeWhileItRan(t *testing.T) {
 		t.Fatal("no decision was answered from the memo")
 	}
 	runs, saw := 0, true
-	err = db.Decide(ctx, func(tx checkin.DecisionTx) error {
+	err = db.Decide(ctx, func(v checkin.DecisionView) ([]checkin.Effect, error) {
 		runs++
-		if saw, err = active(tx); err != nil {
-			return err
+		if saw, err = active(v); err != nil {
+			return nil, err
 		}
 		if runs == 1 { // the member is deactivated after the decision read them
 			c, _ := db.Coworkers().Find(ctx, cid)
 			c.Active = false
-			return db.Coworkers().Replace(ctx, c)
+			return nil, db.Coworkers().Replace(ctx, c)
 		}
-		return nil
+		return nil, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if saw || runs != 2 {
 		t.Errorf("the decision ran %d times and last saw the member active %v; want 2 runs, the last seeing them inactive", runs, saw)
+	}
+}
+
+// TestViewIsStaleOnceTheBatchChangesIt: in the writer, a view is no longer
+// true once the batch running it has changed the check-ins of a member it
+// read, or any table that every lookup may read, even before the batch
+// commits; nor is a view that read what the memo does not follow.
+func TestViewIsStaleOnceTheBatchChangesIt(t *testing.T) {
+	m := newMemo()
+	fresh := func() (*view, *changes) {
+		return &view{memo: &memoRun{m: m, seq: m.now(), used: []int64{7}}}, &changes{m: m, seen: map[int64]struct{}{}}
+	}
+	v, c := fresh()
+	c.mark(8)
+	if !v.stillTrue(c) {
+		t.Error("a change to another member's check-ins made the view stale")
+	}
+	c.mark(7)
+	if v.stillTrue(c) {
+		t.Error("the view is still true after the batch changed the check-ins of a member it read")
+	}
+	v, c = fresh()
+	c.all = true
+	if v.stillTrue(c) {
+		t.Error("the view is still true after the batch changed a table every lookup may read")
+	}
+	v, c = fresh()
+	v.untracked = true
+	if v.stillTrue(c) {
+		t.Error("a view that read what the memo does not follow is taken as still true")
 	}
 }

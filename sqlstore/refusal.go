@@ -10,8 +10,8 @@ import (
 	"github.com/checkin-oss/checkin"
 )
 
-// refusal is what a check-in decided on a snapshot writes: its
-// FailedCheckins and its throttling failures. These rows are only added (a
+// refusal is what a refused check-in writes: its FailedCheckins and its
+// throttling failures. These rows are only added (a
 // throttling key's count only moves on), and nothing in the decision reads
 // them back, so on SQLite the writer adds the rows of all the refusals in a
 // batch together, in a few multi-row statements (writer.addTogether),
@@ -22,14 +22,31 @@ type refusal struct {
 	throttled []checkin.ThrottleFailure
 }
 
-// writeRefusal stores r in a write of its own, which on SQLite shares its
-// statements with the other refusals of the writer's batch.
+// refusalOf is the refusal of a decision whose effects only refuse.
+func refusalOf(ctx context.Context, effects []checkin.Effect) *refusal {
+	r := &refusal{ctx: ctx}
+	for _, e := range effects {
+		switch e := e.(type) {
+		case checkin.RecordFailedCheckin:
+			r.failed = append(r.failed, e.FailedCheckin)
+		case checkin.CountFailures:
+			r.throttled = append(r.throttled, e.Failures...)
+		}
+	}
+	return r
+}
+
+// writeRefusal stores r with the other refusals of a batch: SQLite's
+// writer's, or PostgreSQL's refusal batcher's (refusal_postgres.go).
 func (db *DB) writeRefusal(r *refusal) error {
 	add := func(tx *Tx) error { return tx.addRefusals([]*refusal{r}) }
-	if db.dialect == sqliteDialect && !db.closed.Load() {
+	switch {
+	case db.closed.Load():
+		return db.mapError(errClosed)
+	case db.dialect == sqliteDialect:
 		return db.mapError(db.writer.submit(&job{ctx: r.ctx, fn: add, refusal: r}))
 	}
-	return db.write(r.ctx, add)
+	return db.mapError(db.refusals.submit(&job{ctx: r.ctx, fn: add, refusal: r}))
 }
 
 // addRefusals inserts the FailedCheckins of rs (each written by its own
@@ -42,6 +59,9 @@ func (tx *Tx) addRefusals(rs []*refusal) error {
 		by := *tx
 		by.ctx = r.ctx
 		for _, f := range r.failed {
+			if err := tx.snapshotFailed(f); err != nil {
+				return err
+			}
 			tx.stampAttempt(f)
 			c, v, err := tx.db.failedCheckins.newRow(&by, f)
 			if err != nil {

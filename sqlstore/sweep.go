@@ -96,8 +96,7 @@ func (db *DB) endSpentTokens(ctx context.Context) (int, error) {
 	ended := 0
 	err := db.write(ctx, func(tx *Tx) error {
 		ended = 0
-		dtx := &decisionTx{Tx: tx}
-		tokens, err := dtx.tokens(tokenSelect + " WHERE t.running")
+		tokens, err := scanTokens(tx, tokenSelect+" WHERE t.running")
 		if err != nil {
 			return err
 		}
@@ -106,7 +105,7 @@ func (db *DB) endSpentTokens(ctx context.Context) (int, error) {
 			if t.LastAccess == nil || end.After(tx.now) {
 				continue
 			}
-			ok, err := dtx.StopTokenSession(&t, t.MinutesLeftAt(end), end)
+			ok, err := tx.stopTokenSession(&t, t.MinutesLeftAt(end), end)
 			if err != nil {
 				return err
 			}

@@ -71,19 +71,6 @@ func (db *DB) keptThrottleView(ctx context.Context, businessID int64, keys []str
 	return checkin.ThrottleView{Now: tx.now, Settings: settings, States: map[string]checkin.ThrottleState{}}, true
 }
 
-// AddThrottleFailures counts a failure against each key by upsert
-// (addThrottleFailures), in the order of their names within each limit so
-// that concurrent decisions lock the rows in one order. The upsert is the
-// whole rule of counting (the reference is throttle.Fail): several
-// instances counting at once lose no failure.
-func (tx *decisionTx) AddThrottleFailures(fails []checkin.ThrottleFailure) error {
-	if tx.snapshot {
-		tx.throttled = append(tx.throttled, fails...)
-		return nil
-	}
-	return tx.addThrottleFailures(fails)
-}
-
 // AddThrottleFailures counts a failure against each key outside a check-in
 // decision (a refused password grant), in a write of its own, by the same
 // upserts as a decision.
@@ -92,16 +79,6 @@ func (db *DB) AddThrottleFailures(ctx context.Context, fails []checkin.ThrottleF
 		return nil
 	}
 	return db.write(ctx, func(tx *Tx) error { return tx.addThrottleFailures(fails) })
-}
-
-// CountThrottleKeys counts the keys in a range of names that failed since
-// a time. On a decision's snapshot, the failures the decision counts are
-// not among them yet.
-func (tx *decisionTx) CountThrottleKeys(first, last string, since time.Time) (int, error) {
-	var n int
-	err := tx.QueryRow("SELECT count(*) FROM throttle_keys WHERE name >= ? AND name < ? AND last_failure >= ?",
-		first, last, since.UnixMicro()).Scan(&n)
-	return n, err
 }
 
 // PurgeThrottle deletes the keys whose windows and delays have all ended.

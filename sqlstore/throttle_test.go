@@ -15,7 +15,9 @@ import (
 // fail counts one failure against keys, as a refused decision does.
 func fail(t *testing.T, db *sqlstore.DB, fails ...checkin.ThrottleFailure) {
 	t.Helper()
-	err := db.Decide(context.Background(), func(tx checkin.DecisionTx) error { return tx.AddThrottleFailures(fails) })
+	err := db.Decide(context.Background(), func(checkin.DecisionView) ([]checkin.Effect, error) {
+		return []checkin.Effect{checkin.CountFailures{Failures: fails}}, nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,9 +170,9 @@ func TestCountThrottleKeys(t *testing.T) {
 		clock.Advance(time.Hour)
 		fail(t, db, key(first+"a"), key(first+"b"), key("p:10:c"), key("p:2:d"), key("l:1:pincode"))
 		var n int
-		err := db.Decide(context.Background(), func(tx checkin.DecisionTx) (err error) {
-			n, err = tx.CountThrottleKeys(first, last, clock.Now().Add(-10*time.Minute))
-			return err
+		err := db.Decide(context.Background(), func(v checkin.DecisionView) (_ []checkin.Effect, err error) {
+			n, err = v.CountThrottleKeys(first, last, clock.Now().Add(-10*time.Minute))
+			return nil, err
 		})
 		if err != nil || n != 2 {
 			t.Errorf("pincode keys of location 1 failed in the last 10 minutes: %d (%v), want 2", n, err)

@@ -21,6 +21,9 @@ type Tx struct {
 	// events are those appended and not yet inserted (event.go); shared
 	// by copies of the Tx.
 	events *[]pendingEvent
+	// settingsChanged is set when the transaction changes a setting the
+	// cache keeps (cache.go).
+	settingsChanged bool
 }
 
 // newTx returns a transaction running its statements on q (nil: none).
@@ -237,6 +240,21 @@ func (db *DB) runPostgres(ctx context.Context, readOnly bool, fn func(tx *Tx) er
 		return err
 	}
 	return sqlTx.Commit()
+}
+
+// connPostgres takes a connection as beginPostgres begins a transaction.
+func (db *DB) connPostgres(ctx context.Context) (*sql.Conn, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := db.rw.Conn(ctx)
+		if err == nil || !tooManyConnections(err) {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(min(attempt, 20)) * time.Millisecond):
+		}
+	}
 }
 
 // beginPostgres begins a transaction. While every connection slot of the

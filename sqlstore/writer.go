@@ -46,14 +46,24 @@ type jobResult struct {
 	panic any
 }
 
-type writer struct {
-	db      *DB
-	conn    *conn
+// queue is where writes wait for the goroutine that runs them in batches:
+// SQLite's writer, PostgreSQL's refusal batcher.
+type queue struct {
 	jobs    chan *job
 	quit    chan struct{}
 	stopped chan struct{}
 	once    sync.Once
-	commits atomic.Int64 // transactions committed, for tests and metrics
+}
+
+func newQueue() queue {
+	return queue{jobs: make(chan *job, maxBatch), quit: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+type writer struct {
+	queue
+	db      *DB
+	conn    *conn
+	commits atomic.Int64 // transactions committed, for tests
 	// together counts the refusals whose rows were added together with
 	// others' (addTogether), for tests.
 	together atomic.Int64
@@ -67,7 +77,7 @@ type writer struct {
 type inWriter struct{}
 
 func startWriter(db *DB, c *conn) *writer {
-	w := &writer{db: db, conn: c, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), stopped: make(chan struct{})}
+	w := &writer{queue: newQueue(), db: db, conn: c}
 	go w.loop()
 	return w
 }
@@ -81,7 +91,7 @@ func (w *writer) do(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // submit runs j as do runs its fn.
-func (w *writer) submit(j *job) error {
+func (w *queue) submit(j *job) error {
 	ctx := j.ctx
 	if ctx.Value(inWriter{}) != nil {
 		panic("sqlstore: a write started inside another write would wait for itself")
@@ -114,7 +124,11 @@ func (w *writer) submit(j *job) error {
 	return r.err
 }
 
-func (w *writer) loop() {
+func (w *writer) loop() { w.each(w.commit) }
+
+// each hands run the jobs waiting, up to maxBatch at a time, until the
+// queue is closed.
+func (w *queue) each(run func([]*job)) {
 	defer close(w.stopped)
 	for {
 		var first *job
@@ -133,7 +147,7 @@ func (w *writer) loop() {
 				break more
 			}
 		}
-		w.commit(batch)
+		run(batch)
 	}
 }
 

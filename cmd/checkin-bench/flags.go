@@ -18,7 +18,8 @@ type options struct {
 	serverPID, members, tokens  int
 	failed, failedDays, failedN int
 	concurrency, listRequests   int
-	webhooks                    int
+	webhooks, instances         int
+	pgbench                     bool
 	warmup, duration            time.Duration
 	ceiling, keep               bool
 }
@@ -42,6 +43,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.failedN, "failed-locations", 4, "locations the failed check-ins are dealt to")
 	fs.IntVar(&o.listRequests, "list-requests", 200, "list requests to time, one after another")
 	fs.IntVar(&o.webhooks, "webhooks", 0, "also measure each database with this many webhooks (at most 3) subscribed to a local receiver, and report their delivery rate")
+	fs.IntVar(&o.instances, "instances", 1, "servers to run on each PostgreSQL database, the connections dealt among them")
+	fs.BoolVar(&o.pgbench, "pgbench", false, "also run pgbench -N -c 32 -j 2 (scale 10) on the PostgreSQL server, and report each PostgreSQL rate as a share of it")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "connections, each with one request in flight")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "load before each phase's measurement, not counted")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "each phase's measured time")
@@ -70,7 +73,7 @@ func (o *options) config(stderr io.Writer) (loadtest.Config, func(), error) {
 		Seed: loadtest.SeedConfig{Location: o.location, Members: o.members, Tokens: o.tokens,
 			Failed: loadtest.FailedSpec{Records: o.failed, Days: o.failedDays, Locations: o.failedN}},
 		Concurrency: o.concurrency, Warmup: o.warmup, Duration: o.duration, ListRequests: o.listRequests,
-		Keep: o.keep, Progress: stderr, Webhooks: o.webhooks,
+		Keep: o.keep, Progress: stderr, Webhooks: o.webhooks, Instances: o.instances, PGBench: o.pgbench,
 	}
 	if o.pprofAddr != "" {
 		cfg.ServerArgs = append(cfg.ServerArgs, "--pprof-addr", o.pprofAddr)

@@ -1,0 +1,55 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+)
+
+// On PostgreSQL, refusals are written by one goroutine per instance: the
+// refusals that arrive while one transaction commits are written together
+// in the next, so that a burst of refusals costs a commit per batch rather
+// than one each. A batch that fails is written again one refusal at a
+// time, so that a refusal that cannot be stored fails alone.
+type refusalBatcher struct {
+	queue
+	db *DB
+}
+
+// batchTimeout bounds one batch's transaction.
+const batchTimeout = 5 * time.Second
+
+func startRefusalBatcher(db *DB) *refusalBatcher {
+	b := &refusalBatcher{queue: newQueue(), db: db}
+	go b.each(b.write)
+	return b
+}
+
+func (b *refusalBatcher) write(batch []*job) {
+	var taken []*job
+	var rs []*refusal
+	for _, j := range batch {
+		if j.state.CompareAndSwap(queued, running) {
+			taken, rs = append(taken, j), append(rs, j.refusal)
+		}
+	}
+	if len(taken) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	err := b.db.write(ctx, func(tx *Tx) error { return tx.addRefusals(rs) })
+	if err != nil && len(taken) > 1 {
+		for _, j := range taken {
+			j.done <- jobResult{err: b.db.write(ctx, j.fn)}
+		}
+		return
+	}
+	for _, j := range taken {
+		j.done <- jobResult{err: err}
+	}
+}
+
+func (b *refusalBatcher) close() {
+	b.once.Do(func() { close(b.quit) })
+	<-b.stopped
+}

@@ -1,0 +1,151 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"strconv"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// Who a decision is about: users, their member profiles (with each one's
+// open check-in at its own location), and their devices.
+
+func (v *view) PersonByEmail(email string) (*checkin.Person, error) {
+	var p checkin.Person
+	err := v.QueryRow("SELECT id, email, full_name, password_hash FROM users WHERE email = ?", email).
+		Scan(&p.ID, &p.Email, &p.FullName, &p.PasswordHash)
+	return one(&p, err)
+}
+
+func (v *view) PersonsByDevice(mac string) ([]checkin.Person, error) {
+	return keptList(v, memoKey('d', 0, mac), credKey('d', mac), false, func() ([]checkin.Person, error) { return v.personsByDevice(mac) })
+}
+
+func (v *view) personsByDevice(mac string) ([]checkin.Person, error) {
+	rows, err := v.Query("SELECT u.id, u.email, u.full_name FROM user_devices d JOIN users u ON u.id = d.user_id WHERE d.mac = ? ORDER BY u.id", mac)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []checkin.Person
+	for rows.Next() {
+		var p checkin.Person
+		if err := rows.Scan(&p.ID, &p.Email, &p.FullName); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// memberSelect reads coworker profiles with their plans, and each one's
+// open check-in at its own location, where most members check in: the
+// decision then needs no query of its own for it.
+const memberSelect = `SELECT c.id, c.user_id, c.business_id, c.full_name, c.email, c.access_pincode, c.active,
+	c.allow_network_checkin, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit,
+	ch.id, ch.from_time, ch.business_day, coalesce(ch.mac_addresses, ''), coalesce(ch.last_activity, ch.from_time)
+	FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id
+	LEFT JOIN checkins ch ON ch.coworker_id = c.id AND ch.business_id = c.business_id AND ch.to_time IS NULL AND ch.coworker_id IS NOT NULL`
+
+// readMember is a member as a decision read them, with their open check-in
+// at their own location (nil when none).
+type readMember struct {
+	member checkin.Member
+	open   *checkin.OpenCheckin
+	locked bool // read under lock on PostgreSQL
+}
+
+func (v *view) members(query string, args ...any) ([]checkin.Member, error) {
+	return v.membersLocked(false, query, args...)
+}
+
+func (v *view) membersLocked(locked bool, query string, args ...any) ([]checkin.Member, error) {
+	rows, err := v.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []checkin.Member
+	for rows.Next() {
+		var m checkin.Member
+		var tariffActive sql.NullBool
+		var openID sql.NullInt64
+		var from, last *checkin.Time
+		var day sql.NullString
+		var macs string
+		if err := rows.Scan(&m.CoworkerID, &m.UserID, &m.BusinessID, &m.FullName, &m.Email, &m.AccessPincode, &m.Active,
+			&m.AllowNetworkCheckin, &m.TariffID, &m.TariffName, &tariffActive, &m.MonthLimit, &m.WeekLimit,
+			&openID, &from, &day, &macs, &last); err != nil {
+			return nil, err
+		}
+		m.TariffActive = !tariffActive.Valid || tariffActive.Bool
+		out = append(out, m)
+		r := readMember{member: m, locked: locked}
+		if openID.Valid && from != nil && last != nil {
+			r.open = &checkin.OpenCheckin{ID: openID.Int64, FromTime: from.Time, BusinessDay: day.String, MacAddresses: macs, LastActivity: last.Time}
+		}
+		v.remember(r)
+	}
+	return out, rows.Err()
+}
+
+func (v *view) Profiles(userID, networkID int64) ([]checkin.Member, error) {
+	return v.keptMembers(memoKey('u', userID, strconv.FormatInt(networkID, 10)), "", memberSelect+" JOIN businesses b ON b.id = c.business_id WHERE c.user_id = ? AND b.network_id = ? ORDER BY c.id", userID, networkID)
+}
+
+func (v *view) HasAnyProfile(userID int64) (bool, error) {
+	return v.exists("SELECT 1 FROM coworkers WHERE user_id = ?", userID)
+}
+
+// MembersByPincode and MembersByCard, like TokenByCode, find a code by
+// indexed equality in SQL rather than by a constant-time comparison: a code
+// is an identifier looked up among many, an index lookup's time does not
+// measurably depend on how close a guess is, and guessing is answered by
+// throttling (SECURITY.md, "Secrets at rest").
+func (v *view) MembersByPincode(businessID int64, pincode string) ([]checkin.Member, error) {
+	return v.keptMembers(memoKey('p', businessID, pincode), credKey('p', pincode), memberSelect+" WHERE c.business_id = ? AND c.access_pincode = ? ORDER BY c.id", businessID, pincode)
+}
+
+func (v *view) MembersByCard(networkID int64, card string) ([]checkin.Member, error) {
+	return v.keptMembers(memoKey('c', networkID, card), credKey('c', card), memberSelect+` JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
+		WHERE cc.card = ? AND b.network_id = ? ORDER BY c.id`, card, networkID)
+}
+
+// Member reads a profile afresh; on PostgreSQL it begins the transaction
+// and locks the profile's row.
+func (v *view) Member(coworkerID int64) (*checkin.Member, error) {
+	if r, ok := v.readOf(coworkerID); ok {
+		return &r.member, nil
+	}
+	if v.locks() {
+		// The lock first, then the read: a SELECT ... FOR UPDATE that
+		// waits for the lock reads the locked row again, but the rows it
+		// joins (the open check-in) as they were when it began.
+		if err := v.begin(); err != nil {
+			return nil, err
+		}
+		if _, err := v.Exec("SELECT id FROM coworkers WHERE id = ? FOR UPDATE", coworkerID); err != nil {
+			return nil, err
+		}
+	}
+	ms, err := v.membersLocked(v.locks(), memberSelect+" WHERE c.id = ?", coworkerID)
+	if err != nil || len(ms) == 0 {
+		return nil, err
+	}
+	return &ms[0], nil
+}
+
+// Devices returns a user's devices; on PostgreSQL it begins the
+// transaction and locks the user's row.
+func (v *view) Devices(userID int64) ([]string, error) {
+	if v.locks() {
+		if err := v.begin(); err != nil {
+			return nil, err
+		}
+		if _, err := v.Exec("SELECT id FROM users WHERE id = ? FOR UPDATE", userID); err != nil {
+			return nil, err
+		}
+	}
+	devices, err := userDevices(v.Tx, []int64{userID})
+	return devices[userID], err
+}
