@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/subtle"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -153,9 +152,8 @@ func (s *Server) access(ctx context.Context, c *client, p *radius.Packet) (*radi
 	ap, ssid := calledStation(rfc2865.CalledStationID_GetString(p))
 	s.log().Debug("radius: access decided", "client", c.Name, "device", r.device(), "ap", ap, "ssid", ssid,
 		"method", out.Method, "result", out.Result)
-	if out.Throttled != nil {
-		wait := int(out.Throttled.RetryAfter.Round(time.Second) / time.Second)
-		return reject(p, fmt.Sprintf("Too many failed attempts; try again in %d seconds.", max(1, wait))), "reject", nil
+	if out.Throttled != nil { // not decided: no FailedCheckin
+		return reject(p, out.Throttled.Message()), "reject", nil
 	}
 	if out.Refused() {
 		return reject(p, out.Confirmation.Message), "reject", nil
