@@ -2,7 +2,6 @@ package radiusd
 
 import (
 	"context"
-	"crypto/md5"
 	"crypto/subtle"
 	"strconv"
 	"strings"
@@ -107,16 +106,6 @@ func (r accessRequest) macAuthPassword(mac, macPassword string) bool {
 		return false
 	}
 	return true // no password at all
-}
-
-// chapMatches checks a CHAP-Password (RFC 1994: MD5 of the identifier, the
-// password and the challenge), which the library does not.
-func chapMatches(chap, challenge []byte, password string) bool {
-	h := md5.New()
-	h.Write(chap[:1])
-	h.Write([]byte(password))
-	h.Write(challenge)
-	return subtle.ConstantTimeCompare(h.Sum(nil), chap[1:]) == 1
 }
 
 // access decides an Access-Request: MAC authentication, a Wi-Fi code, or a
