@@ -2,6 +2,7 @@ package radiusd
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"layeh.com/radius"
@@ -33,11 +34,11 @@ func (s *Server) accounting(ctx context.Context, c *client, p *radius.Packet) er
 	case rfc2866.AcctStatusType_Value_InterimUpdate:
 		return s.sessionInterim(ctx, c, sess)
 	case rfc2866.AcctStatusType_Value_Stop:
-		stored, stopped, others, err := s.Store.StopRadiusSession(ctx, sess)
-		if err != nil || !stopped || others > 0 {
+		stored, err := s.Store.StopRadiusSession(ctx, sess)
+		if err != nil || !stored.CheckoutPending {
 			return err
 		}
-		return s.deviceLeft(ctx, c, stored)
+		return s.checkOut(ctx, c, stored)
 	}
 	return nil
 }
@@ -107,32 +108,30 @@ func (s *Server) sessionInterim(ctx context.Context, c *client, sess checkin.Rad
 	return nil
 }
 
-// deviceLeft is the last session of a holder at the location ending: a
+// checkOut applies a holder's last session at the location ending: a
 // Wi-Fi code's session stops (its minutes since LastAccess subtracted), a
-// member is checked out. A session whose holder is unknown does nothing.
-func (s *Server) deviceLeft(ctx context.Context, c *client, sess checkin.RadiusSession) error {
-	if sess.CoworkerID == 0 && sess.TokenID == 0 {
-		return nil
-	}
+// member is checked out. Until the engine has stored that, the session
+// stays CheckoutPending and the request unanswered: the client resends it,
+// and the check-out is tried again.
+func (s *Server) checkOut(ctx context.Context, c *client, sess checkin.RadiusSession) error {
 	req := checkin.CheckinRequest{MAC: sess.MAC, Disconnect: true, Source: checkin.SourceNetworkActivity}
-	_, err := s.Engine.CheckInFrom(ctx, c.loc, req, throttle.Client{Trusted: true})
-	return err
+	if _, err := s.Engine.CheckInFrom(ctx, c.loc, req, throttle.Client{Trusted: true}); err != nil {
+		return err
+	}
+	return s.Store.RadiusCheckoutDone(ctx, sess.ID)
 }
 
 // clientRestarted applies Accounting-On or -Off: every session open
-// through the client is stopped.
+// through the client is stopped, and the holders whose last session it
+// was are checked out (with those a resent On or Off left pending).
 func (s *Server) clientRestarted(ctx context.Context, c *client) error {
-	stopped, err := s.Store.StopRadiusClientSessions(ctx, c.ID)
+	pending, err := s.Store.StopRadiusClientSessions(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	for _, st := range stopped {
-		if st.OthersOpen > 0 {
-			continue
-		}
-		if err := s.deviceLeft(ctx, c, st.RadiusSession); err != nil {
-			return err
-		}
+	var errs []error
+	for _, sess := range pending {
+		errs = append(errs, s.checkOut(ctx, c, sess))
 	}
-	return nil
+	return errors.Join(errs...)
 }

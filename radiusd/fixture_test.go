@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,6 +48,37 @@ type fixture struct {
 	coa      *net.UDPConn
 	dsnValue string
 	logs     *lockedBuffer // the server\'s log, at debug level
+	engineDB *switchableStore
+}
+
+// switchableStore is the engine's database, which a test may swap for a
+// closed one: an outage after the RADIUS tables were written, before the
+// engine has decided.
+type switchableStore struct{ db atomic.Pointer[sqlstore.DB] }
+
+func (s *switchableStore) Decide(ctx context.Context, fn func(tx checkin.DecisionTx) error) error {
+	return s.db.Load().Decide(ctx, fn)
+}
+
+func (s *switchableStore) PersonByEmail(ctx context.Context, email string) (*checkin.Person, error) {
+	return s.db.Load().PersonByEmail(ctx, email)
+}
+
+func (s *switchableStore) RehashPassword(ctx context.Context, userID int64, oldHash, newHash string) {
+	s.db.Load().RehashPassword(ctx, userID, oldHash, newHash)
+}
+
+// engineOutage gives the engine a closed database until the function it
+// returns is called.
+func (f *fixture) engineOutage() (restore func()) {
+	f.t.Helper()
+	closed, err := sqlstore.Open(f.ctx, f.dsn(), f.clock, nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	closed.Close()
+	f.engineDB.db.Store(closed)
+	return func() { f.engineDB.db.Store(f.db) }
 }
 
 // lockedBuffer is a log destination safe for the server\'s goroutines.
@@ -130,9 +162,11 @@ func (f *fixture) start() {
 	if f.logs == nil {
 		f.logs = &lockedBuffer{}
 	}
+	f.engineDB = &switchableStore{}
+	f.engineDB.db.Store(f.db)
 	f.srv = &radiusd.Server{Store: f.db, Locations: f.db.Businesses(), Settings: f.db, Clock: f.clock,
 		Log:          slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Engine:       &access.Service{Store: f.db, Throttle: &throttle.Limiter{Store: f.db}},
+		Engine:       &access.Service{Store: f.engineDB, Throttle: &throttle.Limiter{Store: f.db}},
 		RefreshEvery: time.Hour, CheckEvery: time.Hour, RetryEvery: 100 * time.Millisecond, Tries: 2}
 	if err := f.srv.Start(f.ctx); err != nil {
 		f.t.Fatal(err)
