@@ -14,6 +14,17 @@ import (
 func (db *DB) StopRadiusSession(ctx context.Context, s checkin.RadiusSession, at time.Time) (checkin.RadiusSession, error) {
 	var stored checkin.RadiusSession
 	err := db.write(ctx, func(tx *Tx) error {
+		found, err := findRadiusSession(tx, s, &stored)
+		if err != nil {
+			return err
+		}
+		holder := s
+		if found {
+			holder = stored
+		}
+		if err := lockHolderSessions(tx, holder); err != nil {
+			return err
+		}
 		stopped := false
 		for try := 0; try < 2 && !stopped; try++ { // a second when the insert lost to a Start's
 			found, err := findRadiusSession(tx, s, &stored)
@@ -34,7 +45,7 @@ func (db *DB) StopRadiusSession(ctx context.Context, s checkin.RadiusSession, at
 		} else if !stored.CheckoutPending {
 			return nil
 		}
-		_, err := markCheckoutPending(tx, &stored)
+		_, err = markCheckoutPending(tx, &stored)
 		return err
 	})
 	return stored, err
@@ -137,6 +148,25 @@ func markCheckoutPending(tx *Tx, s *checkin.RadiusSession) (bool, error) {
 	return pending, err
 }
 
+// lockHolderSessions locks the sessions of s's holder at the location
+// (on PostgreSQL; SQLite's writes run one at a time), so that two of their
+// devices stopping at once count each other's stop: the second to commit
+// sees the first stopped, and checks the holder out.
+func lockHolderSessions(tx *Tx, s checkin.RadiusSession) error {
+	if s.CoworkerID == 0 && s.TokenID == 0 {
+		return nil
+	}
+	rows, err := tx.Query(`SELECT id FROM radius_sessions WHERE business_id = ? AND (coworker_id = ? OR token_id = ?)
+		ORDER BY id`+tx.forUpdate(), s.BusinessID, s.CoworkerID, s.TokenID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() { // each row is locked as it is read
+	}
+	return rows.Err()
+}
+
 // othersOpen counts the open sessions at the location of the same holder.
 func othersOpen(tx *Tx, s checkin.RadiusSession) (int, error) {
 	if s.CoworkerID == 0 && s.TokenID == 0 {
@@ -159,6 +189,9 @@ func (db *DB) StopRadiusClientSessions(ctx context.Context, clientID int64, at t
 			return err
 		}
 		for _, s := range open {
+			if err := lockHolderSessions(tx, s); err != nil {
+				return err
+			}
 			stop, err := stopTime(tx, s, at)
 			if err != nil {
 				return err
