@@ -129,6 +129,18 @@ type RadiusSession struct {
 	CheckoutPending bool
 }
 
+// RadiusStopTime is when a session stopped: event, the time the client
+// gives (Event-Timestamp, or the arrival less Acct-Delay-Time), when it is
+// sane, else now. It is sane when it is not after now (a clock a little
+// ahead gives now, as one far ahead does) and not before floor: the
+// session's start or last activity, or its holder's open check-in.
+func RadiusStopTime(event, floor, now time.Time) time.Time {
+	if event.IsZero() || event.After(now) || event.Before(floor) {
+		return now
+	}
+	return event
+}
+
 // RadiusSessionEnd is an open session whose check-in ended without the
 // client saying so, and why; the RADIUS server disconnects it.
 type RadiusSessionEnd struct {
@@ -152,15 +164,15 @@ type RadiusStore interface {
 	// never recorded (a session stopped is known, and left alone).
 	TouchRadiusSession(ctx context.Context, s RadiusSession) (known bool, err error)
 	// StopRadiusSession stops a session once (a session never started is
-	// recorded stopped) and returns it. Its CheckoutPending says its holder
+	// recorded stopped), at RadiusStopTime(at, ...), and returns it. Its CheckoutPending says its holder
 	// is to be checked out: it was their last open session at the location,
 	// and the check-out is not stored yet (RadiusCheckoutDone). It is
 	// cleared when the holder has opened another session meanwhile.
-	StopRadiusSession(ctx context.Context, s RadiusSession) (RadiusSession, error)
-	// StopRadiusClientSessions stops every open session of a client and
-	// returns those whose holder is to be checked out, one per holder,
+	StopRadiusSession(ctx context.Context, s RadiusSession, at time.Time) (RadiusSession, error)
+	// StopRadiusClientSessions stops every open session of a client, each
+	// at RadiusStopTime(at, ...), and returns those whose holder is to be checked out, one per holder,
 	// with those left pending by an earlier call.
-	StopRadiusClientSessions(ctx context.Context, clientID int64) ([]RadiusSession, error)
+	StopRadiusClientSessions(ctx context.Context, clientID int64, at time.Time) ([]RadiusSession, error)
 	// RadiusCheckoutDone records that a stopped session's holder was
 	// checked out: its CheckoutPending is cleared.
 	RadiusCheckoutDone(ctx context.Context, sessionID int64) error

@@ -35,6 +35,9 @@ type decision struct {
 // it learns in the transaction is set here afresh.
 func (d *decision) begin(tx checkin.DecisionTx) {
 	d.tx, d.now = tx, tx.Now()
+	if d.req.Disconnect && !d.req.At.IsZero() && d.req.At.Before(d.now) {
+		d.now = d.req.At
+	}
 	d.method, d.source, d.newDevice, d.sprayed = d.plan.method, d.plan.method.Source(), false, 0
 	if d.req.Source != 0 {
 		d.source = d.req.Source

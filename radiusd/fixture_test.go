@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"layeh.com/radius"
+	"layeh.com/radius/rfc2865"
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
@@ -187,6 +188,18 @@ func (f *fixture) start() {
 		defer cancel()
 		f.srv.Shutdown(ctx)
 	})
+}
+
+// guestLogin creates a Wi-Fi code of minutes at the location and logs
+// guestDevice in with it over PAP: it returns the token and the answer.
+func (f *fixture) guestLogin(code string, minutes int64) (int64, *radius.Packet) {
+	f.t.Helper()
+	tok := checkin.AccessTokens.New()
+	tok.BusinessID, tok.AccessCode, tok.MinutesIncluded = f.loc.ID, code, minutes
+	id := storetest.Must(f.db.AccessTokens().Create(f.ctx, tok))
+	reply := f.exchange(f.auth, packet(radius.CodeAccessRequest, str(rfc2865.UserName_SetString, code),
+		str(rfc2865.UserPassword_SetString, code), str(rfc2865.CallingStationID_SetString, dashed(guestDevice))))
+	return id, reply
 }
 
 func (f *fixture) setDevices(devices string) {

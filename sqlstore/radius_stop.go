@@ -2,40 +2,107 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"time"
 
 	"github.com/checkin-oss/checkin"
 )
 
 // StopRadiusSession stops a session once, recording one never started,
 // and says whether its holder is to be checked out.
-func (db *DB) StopRadiusSession(ctx context.Context, s checkin.RadiusSession) (checkin.RadiusSession, error) {
+func (db *DB) StopRadiusSession(ctx context.Context, s checkin.RadiusSession, at time.Time) (checkin.RadiusSession, error) {
 	var stored checkin.RadiusSession
 	err := db.write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(`INSERT INTO radius_sessions (client_id, business_id, acct_session_id, mac, user_name, coworker_id, token_id, started_on, last_activity, stopped_on)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			s.ClientID, s.BusinessID, s.AcctSessionID, s.MAC, s.UserName, nullID(s.CoworkerID), nullID(s.TokenID), tx.now, tx.now, tx.now)
-		if err != nil {
-			return err
-		}
-		stopped, _ := res.RowsAffected()
-		if stopped == 0 {
-			res, err = tx.Exec(`UPDATE radius_sessions SET stopped_on = ?, last_activity = ?
-				WHERE client_id = ? AND acct_session_id = ? AND mac = ? AND stopped_on IS NULL`,
-				tx.now, tx.now, s.ClientID, s.AcctSessionID, s.MAC)
+		stopped := false
+		for try := 0; try < 2 && !stopped; try++ { // a second when the insert lost to a Start's
+			found, err := findRadiusSession(tx, s, &stored)
 			if err != nil {
 				return err
 			}
-			stopped, _ = res.RowsAffected()
+			if found && stored.StoppedOn != nil {
+				break
+			}
+			if stopped, err = stopRadiusSession(tx, s, found, stored, at); err != nil {
+				return err
+			}
 		}
-		err = scanRadiusSession(tx.QueryRow(`SELECT `+radiusSessionColumns+` FROM radius_sessions
-			WHERE client_id = ? AND acct_session_id = ? AND mac = ?`, s.ClientID, s.AcctSessionID, s.MAC), &stored)
-		if err != nil || stopped == 0 && !stored.CheckoutPending {
-			return err
+		if stopped {
+			if _, err := findRadiusSession(tx, s, &stored); err != nil {
+				return err
+			}
+		} else if !stored.CheckoutPending {
+			return nil
 		}
-		_, err = markCheckoutPending(tx, &stored)
+		_, err := markCheckoutPending(tx, &stored)
 		return err
 	})
 	return stored, err
+}
+
+// stopRadiusSession stops the stored session, or records s stopped when
+// none is stored (so that a late Start does not open it); it reports
+// whether this call stopped it.
+func stopRadiusSession(tx *Tx, s checkin.RadiusSession, found bool, stored checkin.RadiusSession, at time.Time) (bool, error) {
+	var res sql.Result
+	if found {
+		stop, err := stopTime(tx, stored, at)
+		if err != nil {
+			return false, err
+		}
+		res, err = tx.Exec("UPDATE radius_sessions SET stopped_on = ?, last_activity = ? WHERE id = ? AND stopped_on IS NULL", stop, stop, stored.ID)
+		if err != nil {
+			return false, err
+		}
+	} else {
+		stop, err := stopTime(tx, s, at)
+		if err != nil {
+			return false, err
+		}
+		res, err = tx.Exec(`INSERT INTO radius_sessions (client_id, business_id, acct_session_id, mac, user_name, coworker_id, token_id, started_on, last_activity, stopped_on)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			s.ClientID, s.BusinessID, s.AcctSessionID, s.MAC, s.UserName, nullID(s.CoworkerID), nullID(s.TokenID), stop, stop, stop)
+		if err != nil {
+			return false, err
+		}
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func findRadiusSession(tx *Tx, s checkin.RadiusSession, stored *checkin.RadiusSession) (bool, error) {
+	err := scanRadiusSession(tx.QueryRow(`SELECT `+radiusSessionColumns+` FROM radius_sessions
+		WHERE client_id = ? AND acct_session_id = ? AND mac = ?`, s.ClientID, s.AcctSessionID, s.MAC), stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// stopTime is when a session stopped: at, when RadiusStopTime finds it
+// sane for the session (its start and last activity) and its holder's
+// open check-in, else now.
+func stopTime(tx *Tx, s checkin.RadiusSession, at time.Time) (time.Time, error) {
+	floor := s.StartedOn
+	if s.LastActivity.After(floor) {
+		floor = s.LastActivity
+	}
+	holder, id := "coworker_id", s.CoworkerID
+	if id == 0 {
+		holder, id = "access_token_id", s.TokenID
+	}
+	if id != 0 {
+		var from checkin.Time
+		err := tx.QueryRow(`SELECT from_time FROM checkins WHERE business_id = ? AND to_time IS NULL AND `+holder+` = ?
+			ORDER BY from_time DESC LIMIT 1`, s.BusinessID, id).Scan(&from)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return time.Time{}, err
+		}
+		if from.After(floor) {
+			floor = from.Time
+		}
+	}
+	return checkin.RadiusStopTime(at, floor, tx.now), nil
 }
 
 // markCheckoutPending sets CheckoutPending on a stopped session when it is
@@ -67,16 +134,25 @@ func othersOpen(tx *Tx, s checkin.RadiusSession) (int, error) {
 
 // StopRadiusClientSessions stops every open session of a client and
 // returns those whose holder is to be checked out, one per holder.
-func (db *DB) StopRadiusClientSessions(ctx context.Context, clientID int64) ([]checkin.RadiusSession, error) {
+func (db *DB) StopRadiusClientSessions(ctx context.Context, clientID int64, at time.Time) ([]checkin.RadiusSession, error) {
 	var out []checkin.RadiusSession
 	err := db.write(ctx, func(tx *Tx) error {
 		out = out[:0]
-		if _, err := tx.Exec(`UPDATE radius_sessions SET stopped_on = ?,
-				checkout_pending = (coworker_id IS NOT NULL OR token_id IS NOT NULL)
-			WHERE client_id = ? AND stopped_on IS NULL`, tx.now, clientID); err != nil {
+		open, err := clientSessions(tx, clientID, "stopped_on IS NULL")
+		if err != nil {
 			return err
 		}
-		pending, err := clientCheckoutsPending(tx, clientID)
+		for _, s := range open {
+			stop, err := stopTime(tx, s, at)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(`UPDATE radius_sessions SET stopped_on = ?, last_activity = ?,
+					checkout_pending = (coworker_id IS NOT NULL OR token_id IS NOT NULL) WHERE id = ?`, stop, stop, s.ID); err != nil {
+				return err
+			}
+		}
+		pending, err := clientSessions(tx, clientID, "checkout_pending")
 		if err != nil {
 			return err
 		}
@@ -104,8 +180,9 @@ func (db *DB) StopRadiusClientSessions(ctx context.Context, clientID int64) ([]c
 	return out, err
 }
 
-func clientCheckoutsPending(tx *Tx, clientID int64) ([]checkin.RadiusSession, error) {
-	rows, err := tx.Query(`SELECT `+radiusSessionColumns+` FROM radius_sessions WHERE client_id = ? AND checkout_pending ORDER BY id`, clientID)
+// clientSessions returns a client's sessions that where holds, by id.
+func clientSessions(tx *Tx, clientID int64, where string) ([]checkin.RadiusSession, error) {
+	rows, err := tx.Query(`SELECT `+radiusSessionColumns+` FROM radius_sessions WHERE client_id = ? AND `+where+` ORDER BY id`, clientID)
 	if err != nil {
 		return nil, err
 	}
