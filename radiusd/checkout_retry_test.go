@@ -10,6 +10,7 @@ import (
 	"layeh.com/radius/rfc2865"
 	"layeh.com/radius/rfc2866"
 
+	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/radiusd"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
@@ -78,6 +79,11 @@ func TestACheckoutThatFailsIsResent(t *testing.T) {
 		{"Stop", map[string]string{"s1": janePhone}, acctPacket(stop, "s1", janePhone), nil, false},
 		{"Stop, then another device starts", map[string]string{"phone-1": janePhone}, acctPacket(stop, "phone-1", janePhone),
 			func(f *fixture) { f.acctSend(start, "laptop-1", janeLaptop) }, true},
+		{"Stop, then she checks in again", map[string]string{"s1": janePhone}, acctPacket(stop, "s1", janePhone),
+			func(f *fixture) { // her check-in is closed and opened again after the session stopped
+				f.engineCheckIn(checkin.CheckinRequest{MAC: janePhone, Disconnect: true})
+				f.engineCheckIn(checkin.CheckinRequest{MAC: janePhone})
+			}, true},
 		{"Accounting-On", map[string]string{"phone-1": janePhone, "laptop-1": janeLaptop},
 			acctPacket(rfc2866.AcctStatusType_Value_AccountingOn, "", ""), nil, false},
 	}

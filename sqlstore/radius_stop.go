@@ -87,33 +87,49 @@ func stopTime(tx *Tx, s checkin.RadiusSession, at time.Time) (time.Time, error) 
 	if s.LastActivity.After(floor) {
 		floor = s.LastActivity
 	}
-	holder, id := "coworker_id", s.CoworkerID
-	if id == 0 {
-		holder, id = "access_token_id", s.TokenID
+	from, err := holderCheckinStart(tx, s)
+	if err != nil {
+		return time.Time{}, err
 	}
-	if id != 0 {
-		var from checkin.Time
-		err := tx.QueryRow(`SELECT from_time FROM checkins WHERE business_id = ? AND to_time IS NULL AND `+holder+` = ?
-			ORDER BY from_time DESC LIMIT 1`, s.BusinessID, id).Scan(&from)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return time.Time{}, err
-		}
-		if from.After(floor) {
-			floor = from.Time
-		}
+	if from.After(floor) {
+		floor = from
 	}
 	return checkin.RadiusStopTime(at, floor, tx.now), nil
 }
 
+// holderCheckinStart is when the session's holder's open check-in at the
+// location began; zero when none is open.
+func holderCheckinStart(tx *Tx, s checkin.RadiusSession) (time.Time, error) {
+	holder, id := "coworker_id", s.CoworkerID
+	if id == 0 {
+		holder, id = "access_token_id", s.TokenID
+	}
+	if id == 0 {
+		return time.Time{}, nil
+	}
+	var from checkin.Time
+	err := tx.QueryRow(`SELECT from_time FROM checkins WHERE business_id = ? AND to_time IS NULL AND `+holder+` = ?
+		ORDER BY from_time DESC LIMIT 1`, s.BusinessID, id).Scan(&from)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return from.Time, err
+}
+
 // markCheckoutPending sets CheckoutPending on a stopped session when it is
-// its holder's last at the location, and clears it otherwise (the holder
-// has another session open, or is unknown). It returns the mark.
+// its holder's last at the location, and clears it otherwise: the holder
+// is unknown, has another session open, or has checked in again since the
+// session stopped (a pending check-out retried late). It returns the mark.
 func markCheckoutPending(tx *Tx, s *checkin.RadiusSession) (bool, error) {
 	others, err := othersOpen(tx, *s)
 	if err != nil {
 		return false, err
 	}
-	pending := others == 0 && (s.CoworkerID != 0 || s.TokenID != 0)
+	from, err := holderCheckinStart(tx, *s)
+	if err != nil {
+		return false, err
+	}
+	pending := others == 0 && (s.CoworkerID != 0 || s.TokenID != 0) && !from.After(*s.StoppedOn)
 	if pending != s.CheckoutPending {
 		s.CheckoutPending = pending
 		_, err = tx.Exec("UPDATE radius_sessions SET checkout_pending = ? WHERE id = ?", pending, s.ID)
