@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -82,6 +83,8 @@ func consoleViews(loc int64, spec FailedSpec, member int64) []PageTiming {
 	day := FailedEnd.AddDate(0, 0, -1).Format(time.DateOnly)
 	month := "&from=" + spec.start().Format(time.DateOnly) + "&to=" + day
 	door := "&method=" + strconv.FormatInt(checkin.SourceDoorAccess, 10)
+	// where Next page goes on from in the middle of the month (web's cursor: time-id)
+	middle := strconv.FormatInt(spec.ListDay().Add(12*time.Hour).UnixMicro(), 10) + "-" + strconv.FormatInt(math.MaxInt64, 10)
 	return []PageTiming{
 		{View: "Now", Path: "/console/now?" + at},
 		{View: "Now, the table alone (after an event)", Path: "/console/now/rows?" + at},
@@ -90,7 +93,7 @@ func consoleViews(loc int64, spec FailedSpec, member int64) []PageTiming {
 		{View: "Check-ins, a month, by a name that matches nothing", Path: "/console/checkins?" + at + month + "&q=zzqx"},
 		{View: "Failed check-ins, a day", Path: "/console/failed?" + at},
 		{View: "Failed check-ins, a month", Path: "/console/failed?" + at + month},
-		{View: "Failed check-ins, a month, page 20", Path: "/console/failed?" + at + month + "&page=20"},
+		{View: "Failed check-ins, a month, a page in its middle (Next page 2 500 times)", Path: "/console/failed?" + at + month + "&page=2501&before=" + middle},
 		{View: "Failed check-ins, a month, by method", Path: "/console/failed?" + at + month + door},
 		{View: "Failed check-ins, a day, by a text that matches nothing", Path: "/console/failed?" + at + "&q=zzqx"},
 		{View: "Failed check-ins, a month, by a text that matches nothing", Path: "/console/failed?" + at + month + "&q=zzqx"},

@@ -28,22 +28,15 @@ type failedPage struct {
 
 // failed is GET /console/failed: the refused attempts and their reasons.
 // A location may have hundreds of thousands in a month, so the list is not
-// counted: a page and whether more follow.
+// counted, and it is paged by a cursor rather than by an offset: each page
+// costs the same, however deep.
 func (p *Pages) failed(w http.ResponseWriter, r *http.Request, v *view) {
 	page := failedPage{listPage: listPage[failedRow]{view: v}}
 	f, err := readFilter(r, v)
 	page.Filter, page.Methods = f, methodOptions(f.Method)
 	var recs []*checkin.FailedCheckin
-	if err == nil && f.Text != "" {
-		recs, err = p.searchFailed(r, v, f, &page)
-	} else if err == nil {
-		var q checkin.ListQuery
-		q, err = checkin.FailedCheckins.ParseListQuery(f.listValues("FailedCheckin", v, "CheckinAttemptTime", "Description"))
-		if err == nil {
-			var more bool
-			recs, more, err = p.windower().Window(r.Context(), q)
-			page.Pager = windowPager(consolePath+"/failed", f, v, more, pager{})
-		}
+	if err == nil {
+		recs, err = p.failedPage(r, v, f, &page)
 	}
 	for _, c := range recs {
 		name := "Unknown"
@@ -60,24 +53,30 @@ func (p *Pages) windower() checkin.Windower[checkin.FailedCheckin] {
 	return p.Store.FailedCheckins().(checkin.Windower[checkin.FailedCheckin])
 }
 
-// searchFailed finds the refusals whose reason holds the filter's text. No
-// index serves a search inside a text, so a page reads at most SearchScan
-// refusals of the range, newest first, 500 at a time, from the page's
-// cursor on (the "before" parameter: the time and id of the last one read).
-// Its cost is that of a page, however long the range; a search of a busy
-// month goes on by "Search older" links, and the page says how far back it
-// has read.
-func (p *Pages) searchFailed(r *http.Request, v *view, f listFilter, page *failedPage) ([]*checkin.FailedCheckin, error) {
+// failedPage reads a page of the refusals of the filter's range and method
+// (and, with a text, whose reason holds it), newest first, from the page's
+// cursor on (the "before" parameter: the time and id of the last one read
+// by the page before). No index serves a search inside a text, so a search
+// reads at most SearchScan refusals, 500 at a time: its cost is that of a
+// page, however long the range; a search of a busy month goes on by
+// "Search older" links, and the page says how far back it has read.
+func (p *Pages) failedPage(r *http.Request, v *view, f listFilter, page *failedPage) ([]*checkin.FailedCheckin, error) {
 	cur, err := parseCursor(r.FormValue("before"))
 	if err != nil {
 		return nil, err
 	}
-	first := cur
-	text := strings.ToLower(f.Text)
+	if cur.id == 0 {
+		f.Page = 1 // a page number alone, without its cursor, starts at the newest
+	}
+	first, text := cur, strings.ToLower(f.Text)
 	var found []*checkin.FailedCheckin
 	more := true
-	for read := 0; more && len(found) < consolePageSize && read < p.searchScan(); {
-		chunk, hasMore, err := p.failedAfter(r.Context(), v, f, cur, min(searchChunk, p.searchScan()-read))
+	for read := 0; more && len(found) < consolePageSize && (text == "" || read < p.searchScan()); {
+		n := consolePageSize - len(found)
+		if text != "" {
+			n = min(searchChunk, p.searchScan()-read)
+		}
+		chunk, hasMore, err := p.failedAfter(r.Context(), v, f, cur, n)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +92,7 @@ func (p *Pages) searchFailed(r *http.Request, v *view, f listFilter, page *faile
 			}
 			cur, progress = cursor{c.CheckinAttemptTime.Time, c.ID}, true
 			read++
-			if strings.Contains(strings.ToLower(deref(c.Description)), text) {
+			if text == "" || strings.Contains(strings.ToLower(deref(c.Description)), text) {
 				found = append(found, c)
 			}
 		}
@@ -101,13 +100,15 @@ func (p *Pages) searchFailed(r *http.Request, v *view, f listFilter, page *faile
 			break // a chunk of refusals all of one microsecond, all read: give up rather than loop
 		}
 	}
-	page.Pager = pager{Page: 1, CSV: consolePath + "/failed.csv?" + f.query(v, 0)}
+	page.Pager = pager{Page: f.Page, CSV: consolePath + "/failed.csv?" + f.query(v, 0)}
 	if first.id != 0 {
 		page.Pager.First = consolePath + "/failed?" + f.query(v, 0)
 	}
 	if more && cur.id != 0 {
-		page.Pager.Next = consolePath + "/failed?" + f.query(v, 0) + "&before=" + cur.String()
-		page.Searched = v.localTime(cur.at, "2 Jan 15:04:05")
+		page.Pager.Next = consolePath + "/failed?" + f.query(v, f.Page+1) + "&before=" + cur.String()
+		if text != "" {
+			page.Searched = v.localTime(cur.at, "2 Jan 15:04:05")
+		}
 	}
 	return found, nil
 }
