@@ -24,6 +24,11 @@ type CheckinRequest struct {
 	// DoorID, set by the door routes (never by a body), names the door
 	// that asks: it is stored on the check-in and the FailedCheckin.
 	DoorID int64 `json:"-"`
+
+	// At, set by the RADIUS server (never by a body) on a disconnect, is
+	// when the device left, when earlier than now: the check-out and the
+	// token's minutes are counted to then.
+	At time.Time `json:"-"`
 }
 
 // Refusal codes of the check-in endpoint, as in the spec's table.

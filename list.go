@@ -252,9 +252,11 @@ func credentialCondition(f *Field, raw string) ([]Condition, error) {
 
 // timeConditions turns a time written to some precision into conditions:
 // "2025-01-15" as a filter means that whole day; as the end of a range it
-// includes that whole day.
+// includes that whole day. The databases keep microseconds, so a time
+// written to the nanosecond ends at its microsecond's end (PostgreSQL
+// would round t plus a nanosecond down to t, and leave t out).
 func timeConditions(f *Field, rangeOp Op, t time.Time, precision time.Duration) []Condition {
-	end := t.Add(precision)
+	end := t.Add(max(precision, time.Microsecond))
 	switch rangeOp {
 	case OpGE:
 		return []Condition{{Field: f, Op: OpGE, Value: t}}

@@ -124,6 +124,21 @@ type RadiusSession struct {
 	StartedOn     time.Time
 	LastActivity  time.Time
 	StoppedOn     *time.Time
+	// CheckoutPending is set on a stopped session that was its holder's
+	// last open one at the location, until their check-out is stored.
+	CheckoutPending bool
+}
+
+// RadiusStopTime is when a session stopped: event, the time the client
+// gives (Event-Timestamp, or the arrival less Acct-Delay-Time), when it is
+// sane, else now. It is sane when it is not after now (a clock a little
+// ahead gives now, as one far ahead does) and not before floor: the
+// session's start or last activity, or its holder's open check-in.
+func RadiusStopTime(event, floor, now time.Time) time.Time {
+	if event.IsZero() || event.After(now) || event.Before(floor) {
+		return now
+	}
+	return event
 }
 
 // RadiusSessionEnd is an open session whose check-in ended without the
@@ -148,24 +163,23 @@ type RadiusStore interface {
 	// of its holder's open check-in; known is false when the session was
 	// never recorded (a session stopped is known, and left alone).
 	TouchRadiusSession(ctx context.Context, s RadiusSession) (known bool, err error)
-	// StopRadiusSession stops a session once: stopped is true only for the
-	// call that stopped it (a session never started is recorded stopped).
-	// othersOpen counts the holder's other open sessions at the location.
-	StopRadiusSession(ctx context.Context, s RadiusSession) (stored RadiusSession, stopped bool, othersOpen int, err error)
-	// StopRadiusClientSessions stops every open session of a client and
-	// returns them, each with the holder's other open sessions counted.
-	StopRadiusClientSessions(ctx context.Context, clientID int64) ([]RadiusSessionStop, error)
+	// StopRadiusSession stops a session once (a session never started is
+	// recorded stopped), at RadiusStopTime(at, ...), and returns it. Its CheckoutPending says its holder
+	// is to be checked out: it was their last open session at the location,
+	// and the check-out is not stored yet (RadiusCheckoutDone). It is
+	// cleared when the holder has opened another session meanwhile.
+	StopRadiusSession(ctx context.Context, s RadiusSession, at time.Time) (RadiusSession, error)
+	// StopRadiusClientSessions stops every open session of a client, each
+	// at RadiusStopTime(at, ...), and returns those whose holder is to be checked out, one per holder,
+	// with those left pending by an earlier call.
+	StopRadiusClientSessions(ctx context.Context, clientID int64, at time.Time) ([]RadiusSession, error)
+	// RadiusCheckoutDone records that a stopped session's holder was
+	// checked out: its CheckoutPending is cleared.
+	RadiusCheckoutDone(ctx context.Context, sessionID int64) error
 	// RadiusSessionsToEnd returns the open sessions not yet disconnected
 	// whose member, device, check-in or token no longer admits them.
 	RadiusSessionsToEnd(ctx context.Context) ([]RadiusSessionEnd, error)
 	// ClaimRadiusDisconnect marks a session as being disconnected; false
 	// when another call (or instance) claimed it first.
 	ClaimRadiusDisconnect(ctx context.Context, sessionID int64) (bool, error)
-}
-
-// RadiusSessionStop is a session stopped, and its holder's other open
-// sessions at the location.
-type RadiusSessionStop struct {
-	RadiusSession
-	OthersOpen int
 }

@@ -37,6 +37,9 @@ type decision struct {
 // it learns from a view is set here afresh.
 func (d *decision) begin(v checkin.DecisionView) {
 	d.view, d.now, d.effects = v, v.Now(), nil
+	if d.req.Disconnect && !d.req.At.IsZero() && d.req.At.Before(d.now) {
+		d.now = d.req.At
+	}
 	d.method, d.source, d.newDevice, d.sprayed, d.token = d.plan.method, d.plan.method.Source(), false, 0, nil
 	if d.req.Source != 0 {
 		d.source = d.req.Source

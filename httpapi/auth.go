@@ -101,9 +101,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		pair, blocked, err = s.passwordGrant(r, form.Get("username"), form.Get("password"))
 		if blocked != nil {
 			s.Metrics.Throttled.WithLabelValues(string(blocked.Kind), string(blocked.Scope)).Inc()
-			seconds := retryAfter(blocked)
-			w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
-			fail(http.StatusTooManyRequests, "invalid_grant", throttledMessage(seconds))
+			w.Header().Set("Retry-After", strconv.FormatInt(blocked.RetrySeconds(), 10))
+			fail(http.StatusTooManyRequests, "invalid_grant", blocked.Message())
 			return
 		}
 	case "refresh_token":
@@ -189,7 +188,7 @@ func (s *Server) ThrottledSignIn(r *http.Request, email string, signIn func(ctx 
 }
 
 // RetryAfter is how long a blocked attempt must wait, in whole seconds.
-func RetryAfter(v *throttle.Verdict) int64 { return retryAfter(v) }
+func RetryAfter(v *throttle.Verdict) int64 { return v.RetrySeconds() }
 
 // hasNUL reports whether a form value holds a NUL character, which no
 // credential has.

@@ -33,15 +33,6 @@ func (s *Server) basicUser(r *http.Request) (*checkin.User, *throttle.Verdict, e
 // client or its email is being throttled: 429 with Retry-After.
 func (s *Server) writeThrottled(w http.ResponseWriter, v *throttle.Verdict) {
 	s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
-	seconds := retryAfter(v)
-	w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
-	writeJSON(w, http.StatusTooManyRequests, errorBody{Message: throttledMessage(seconds)})
-}
-
-func throttledMessage(seconds int64) string {
-	unit := " seconds."
-	if seconds == 1 {
-		unit = " second."
-	}
-	return "Too many failed attempts; try again in " + strconv.FormatInt(seconds, 10) + unit
+	w.Header().Set("Retry-After", strconv.FormatInt(v.RetrySeconds(), 10))
+	writeJSON(w, http.StatusTooManyRequests, errorBody{Message: v.Message()})
 }

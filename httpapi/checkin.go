@@ -11,7 +11,6 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
-	"github.com/checkin-oss/checkin/throttle"
 )
 
 // LocationResolver finds a location by its WebAddress; nil when none.
@@ -79,7 +78,7 @@ func (s *Server) serveCheckin(w http.ResponseWriter, r *http.Request, door *Door
 	s.logDecision(r.Context(), loc.WebAddress, req, out, start)
 	if v := out.Throttled; v != nil {
 		s.Metrics.Throttled.WithLabelValues(string(v.Kind), string(v.Scope)).Inc()
-		w.Header().Set("Retry-After", strconv.FormatInt(retryAfter(v), 10))
+		w.Header().Set("Retry-After", strconv.FormatInt(v.RetrySeconds(), 10))
 		answer.write(out.Status, out.Confirmation)
 		return
 	}
@@ -127,10 +126,6 @@ func (a answerer) write(status int, c checkin.Confirmation) {
 
 // retryAfter is the Retry-After of a blocked attempt: whole seconds,
 // rounded up.
-func retryAfter(v *throttle.Verdict) int64 {
-	return int64((v.RetryAfter + time.Second - 1) / time.Second)
-}
-
 func (s *Server) checkinTimeout() time.Duration {
 	if s.CheckinTimeout > 0 {
 		return s.CheckinTimeout

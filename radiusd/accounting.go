@@ -2,11 +2,14 @@ package radiusd
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"time"
 
 	"layeh.com/radius"
 	"layeh.com/radius/rfc2865"
 	"layeh.com/radius/rfc2866"
+	"layeh.com/radius/rfc2869"
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/throttle"
@@ -21,7 +24,7 @@ func (s *Server) accounting(ctx context.Context, c *client, p *radius.Packet) er
 	status := rfc2866.AcctStatusType_Get(p)
 	switch status {
 	case rfc2866.AcctStatusType_Value_AccountingOn, rfc2866.AcctStatusType_Value_AccountingOff:
-		return s.clientRestarted(ctx, c)
+		return s.clientRestarted(ctx, c, eventTime(p, s.Clock.Now()))
 	}
 	sess, ok := sessionOf(c, p)
 	if !ok {
@@ -33,13 +36,27 @@ func (s *Server) accounting(ctx context.Context, c *client, p *radius.Packet) er
 	case rfc2866.AcctStatusType_Value_InterimUpdate:
 		return s.sessionInterim(ctx, c, sess)
 	case rfc2866.AcctStatusType_Value_Stop:
-		stored, stopped, others, err := s.Store.StopRadiusSession(ctx, sess)
-		if err != nil || !stopped || others > 0 {
+		stored, err := s.Store.StopRadiusSession(ctx, sess, eventTime(p, s.Clock.Now()))
+		if err != nil || !stored.CheckoutPending {
 			return err
 		}
-		return s.deviceLeft(ctx, c, stored)
+		return s.checkOut(ctx, c, stored)
 	}
 	return nil
+}
+
+// eventTime is when an accounting event happened, as the client says:
+// its Event-Timestamp (RFC 2869 §5.3), else the arrival less its
+// Acct-Delay-Time (RFC 2866 §5.2), else now. The store takes it only when
+// it is sane (checkin.RadiusStopTime).
+func eventTime(p *radius.Packet, now time.Time) time.Time {
+	if t, err := rfc2869.EventTimestamp_Lookup(p); err == nil {
+		return t
+	}
+	if d, err := rfc2866.AcctDelayTime_Lookup(p); err == nil {
+		return now.Add(-time.Duration(d) * time.Second)
+	}
+	return now
 }
 
 // sessionOf reads the session a request is about, and its holder from the
@@ -107,32 +124,33 @@ func (s *Server) sessionInterim(ctx context.Context, c *client, sess checkin.Rad
 	return nil
 }
 
-// deviceLeft is the last session of a holder at the location ending: a
+// checkOut applies a holder's last session at the location ending: a
 // Wi-Fi code's session stops (its minutes since LastAccess subtracted), a
-// member is checked out. A session whose holder is unknown does nothing.
-func (s *Server) deviceLeft(ctx context.Context, c *client, sess checkin.RadiusSession) error {
-	if sess.CoworkerID == 0 && sess.TokenID == 0 {
-		return nil
-	}
+// member is checked out. Until the engine has stored that, the session
+// stays CheckoutPending and the request unanswered: the client resends it,
+// and the check-out is tried again.
+func (s *Server) checkOut(ctx context.Context, c *client, sess checkin.RadiusSession) error {
 	req := checkin.CheckinRequest{MAC: sess.MAC, Disconnect: true, Source: checkin.SourceNetworkActivity}
-	_, err := s.Engine.CheckInFrom(ctx, c.loc, req, throttle.Client{Trusted: true})
-	return err
+	if sess.StoppedOn != nil {
+		req.At = *sess.StoppedOn
+	}
+	if _, err := s.Engine.CheckInFrom(ctx, c.loc, req, throttle.Client{Trusted: true}); err != nil {
+		return err
+	}
+	return s.Store.RadiusCheckoutDone(ctx, sess.ID)
 }
 
 // clientRestarted applies Accounting-On or -Off: every session open
-// through the client is stopped.
-func (s *Server) clientRestarted(ctx context.Context, c *client) error {
-	stopped, err := s.Store.StopRadiusClientSessions(ctx, c.ID)
+// through the client is stopped, and the holders whose last session it
+// was are checked out (with those a resent On or Off left pending).
+func (s *Server) clientRestarted(ctx context.Context, c *client, at time.Time) error {
+	pending, err := s.Store.StopRadiusClientSessions(ctx, c.ID, at)
 	if err != nil {
 		return err
 	}
-	for _, st := range stopped {
-		if st.OthersOpen > 0 {
-			continue
-		}
-		if err := s.deviceLeft(ctx, c, st.RadiusSession); err != nil {
-			return err
-		}
+	var errs []error
+	for _, sess := range pending {
+		errs = append(errs, s.checkOut(ctx, c, sess))
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -130,11 +130,7 @@ func TestAccountingOnStopsEverySessionOfTheClient(t *testing.T) {
 
 func TestWiFiCodeMinutesAreSpentFromStartToStop(t *testing.T) {
 	eachFixture(t, func(t *testing.T, f *fixture) {
-		tok := checkin.AccessTokens.New()
-		tok.BusinessID, tok.AccessCode, tok.MinutesIncluded = f.loc.ID, "GUEST-42", 30
-		id := storetest.Must(f.db.AccessTokens().Create(f.ctx, tok))
-		reply := f.exchange(f.auth, packet(radius.CodeAccessRequest, str(rfc2865.UserName_SetString, "GUEST-42"),
-			str(rfc2865.UserPassword_SetString, "GUEST-42"), str(rfc2865.CallingStationID_SetString, dashed(guestDevice))))
+		id, reply := f.guestLogin("GUEST-42", 30)
 		if reply.Code != radius.CodeAccessAccept || rfc2865.Class_GetString(reply) != "checkin:t:"+itoa(id) {
 			t.Fatalf("code refused or wrong Class: %v %q %q", reply.Code, rfc2865.ReplyMessage_GetString(reply), rfc2865.Class_GetString(reply))
 		}

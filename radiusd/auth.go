@@ -2,9 +2,7 @@ package radiusd
 
 import (
 	"context"
-	"crypto/md5"
 	"crypto/subtle"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -110,16 +108,6 @@ func (r accessRequest) macAuthPassword(mac, macPassword string) bool {
 	return true // no password at all
 }
 
-// chapMatches checks a CHAP-Password (RFC 1994: MD5 of the identifier, the
-// password and the challenge), which the library does not.
-func chapMatches(chap, challenge []byte, password string) bool {
-	h := md5.New()
-	h.Write(chap[:1])
-	h.Write([]byte(password))
-	h.Write(challenge)
-	return subtle.ConstantTimeCompare(h.Sum(nil), chap[1:]) == 1
-}
-
 // access decides an Access-Request: MAC authentication, a Wi-Fi code, or a
 // member's email and password (RADIUS.md).
 func (s *Server) access(ctx context.Context, c *client, p *radius.Packet) (*radius.Packet, string, error) {
@@ -153,9 +141,8 @@ func (s *Server) access(ctx context.Context, c *client, p *radius.Packet) (*radi
 	ap, ssid := calledStation(rfc2865.CalledStationID_GetString(p))
 	s.log().Debug("radius: access decided", "client", c.Name, "device", r.device(), "ap", ap, "ssid", ssid,
 		"method", out.Method, "result", out.Result)
-	if out.Throttled != nil {
-		wait := int(out.Throttled.RetryAfter.Round(time.Second) / time.Second)
-		return reject(p, fmt.Sprintf("Too many failed attempts; try again in %d seconds.", max(1, wait))), "reject", nil
+	if out.Throttled != nil { // not decided: no FailedCheckin
+		return reject(p, out.Throttled.Message()), "reject", nil
 	}
 	if out.Refused() {
 		return reject(p, out.Confirmation.Message), "reject", nil

@@ -8,10 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"layeh.com/radius"
+	"layeh.com/radius/rfc2865"
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
@@ -47,6 +49,37 @@ type fixture struct {
 	coa      *net.UDPConn
 	dsnValue string
 	logs     *lockedBuffer // the server\'s log, at debug level
+	engineDB *switchableStore
+}
+
+// switchableStore is the engine's database, which a test may swap for a
+// closed one: an outage after the RADIUS tables were written, before the
+// engine has decided.
+type switchableStore struct{ db atomic.Pointer[sqlstore.DB] }
+
+func (s *switchableStore) Decide(ctx context.Context, fn func(checkin.DecisionView) ([]checkin.Effect, error)) error {
+	return s.db.Load().Decide(ctx, fn)
+}
+
+func (s *switchableStore) PersonByEmail(ctx context.Context, email string) (*checkin.Person, error) {
+	return s.db.Load().PersonByEmail(ctx, email)
+}
+
+func (s *switchableStore) RehashPassword(ctx context.Context, userID int64, oldHash, newHash string) {
+	s.db.Load().RehashPassword(ctx, userID, oldHash, newHash)
+}
+
+// engineOutage gives the engine a closed database until the function it
+// returns is called.
+func (f *fixture) engineOutage() (restore func()) {
+	f.t.Helper()
+	closed, err := sqlstore.Open(f.ctx, f.dsn(), f.clock, nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	closed.Close()
+	f.engineDB.db.Store(closed)
+	return func() { f.engineDB.db.Store(f.db) }
 }
 
 // lockedBuffer is a log destination safe for the server\'s goroutines.
@@ -130,9 +163,11 @@ func (f *fixture) start() {
 	if f.logs == nil {
 		f.logs = &lockedBuffer{}
 	}
+	f.engineDB = &switchableStore{}
+	f.engineDB.db.Store(f.db)
 	f.srv = &radiusd.Server{Store: f.db, Locations: f.db.Businesses(), Settings: f.db, Clock: f.clock,
 		Log:          slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Engine:       &access.Service{Store: f.db, Throttle: &throttle.Limiter{Store: f.db}},
+		Engine:       &access.Service{Store: f.engineDB, Throttle: &throttle.Limiter{Store: f.db}},
 		RefreshEvery: time.Hour, CheckEvery: time.Hour, RetryEvery: 100 * time.Millisecond, Tries: 2}
 	if err := f.srv.Start(f.ctx); err != nil {
 		f.t.Fatal(err)
@@ -153,6 +188,18 @@ func (f *fixture) start() {
 		defer cancel()
 		f.srv.Shutdown(ctx)
 	})
+}
+
+// guestLogin creates a Wi-Fi code of minutes at the location and logs
+// guestDevice in with it over PAP: it returns the token and the answer.
+func (f *fixture) guestLogin(code string, minutes int64) (int64, *radius.Packet) {
+	f.t.Helper()
+	tok := checkin.AccessTokens.New()
+	tok.BusinessID, tok.AccessCode, tok.MinutesIncluded = f.loc.ID, code, minutes
+	id := storetest.Must(f.db.AccessTokens().Create(f.ctx, tok))
+	reply := f.exchange(f.auth, packet(radius.CodeAccessRequest, str(rfc2865.UserName_SetString, code),
+		str(rfc2865.UserPassword_SetString, code), str(rfc2865.CallingStationID_SetString, dashed(guestDevice))))
+	return id, reply
 }
 
 func (f *fixture) setDevices(devices string) {

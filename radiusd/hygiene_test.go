@@ -64,6 +64,15 @@ func TestBadPacketsGetNoAnswer(t *testing.T) {
 			{"length past the datagram", "auth", "malformed", withLength(encode(macAuth(dashed(janePhone))), 400)},
 			{"attribute length past the packet", "auth", "malformed", brokenAttribute(encode(macAuth(dashed(janePhone))))},
 			{"Access-Accept sent to the server", "auth", "unexpected_code", func() []byte { b := encode(macAuth(dashed(janePhone))); b[0] = 2; return b }()},
+			{"an unknown code", "auth", "unexpected_code", withCode(encode(macAuth(dashed(janePhone))), 200)},
+			{"CoA-Request sent to the server", "acct", "unexpected_code", withCode(encode(acctStart()), byte(radius.CodeCoARequest))},
+			{"accounting with a wrong Message-Authenticator", "acct", "bad_message_authenticator", plain(withZeroMessageAuthenticator(acctStart()))},
+			{"Message-Authenticator of 4 octets", "auth", "bad_message_authenticator", plain(withShortMessageAuthenticator(macAuth(dashed(janePhone))))},
+			{"Status-Server with a wrong Message-Authenticator", "auth", "bad_message_authenticator", encode(wrongSecret(packet(radius.CodeStatusServer)))},
+			{"Status-Server without Message-Authenticator, accounting port", "acct", "missing_message_authenticator", plain(packet(radius.CodeStatusServer))},
+			{"length under a header's", "auth", "malformed", withLength(encode(macAuth(dashed(janePhone))), 19)},
+			{"attribute length under 2", "auth", "malformed", func() []byte { b := encode(macAuth(dashed(janePhone))); b[21] = 1; return b }()},
+			{"accounting, attribute length past the packet", "acct", "malformed", brokenAttribute(encode(acctStart()))},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -85,16 +94,38 @@ func TestBadPacketsGetNoAnswer(t *testing.T) {
 
 func TestUnknownSourceGetsNoAnswer(t *testing.T) {
 	eachFixtureWith(t, func(c *checkin.RadiusClient) { c.Address = "192.0.2.0/24" }, func(t *testing.T, f *fixture) {
-		if reply := send(t, f.auth, radiusd.EncodeForTest(macAuth(dashed(janePhone))), noAnswerWait); reply != nil {
-			t.Fatal("a packet from an unknown address was answered")
+		acctStart := packet(radius.CodeAccountingRequest, str(rfc2866.AcctSessionID_SetString, "s1"),
+			str(rfc2865.CallingStationID_SetString, dashed(janePhone)),
+			func(p *radius.Packet) error { return rfc2866.AcctStatusType_Set(p, rfc2866.AcctStatusType_Value_Start) })
+		for i, sent := range []struct {
+			addr string
+			p    *radius.Packet
+		}{{f.auth, macAuth(dashed(janePhone))}, {f.acct, acctStart}, {f.acct, packet(radius.CodeStatusServer)}} {
+			if reply := send(t, sent.addr, radiusd.EncodeForTest(sent.p), noAnswerWait); reply != nil {
+				t.Fatalf("%v from an unknown address was answered", sent.p.Code)
+			}
+			waitFor(t, func() bool {
+				return testutil.ToFloat64(f.srv.Metrics.Dropped.WithLabelValues("unknown_client")) == float64(i+1)
+			}, "the drop counted")
 		}
-		waitFor(t, func() bool { return testutil.ToFloat64(f.srv.Metrics.Dropped.WithLabelValues("unknown_client")) == 1 }, "the drop counted")
 		f.assertNothing(t)
 	})
 }
 
 func TestMessageAuthenticatorOptional(t *testing.T) {
 	eachFixtureWith(t, func(c *checkin.RadiusClient) { c.RequireMessageAuthenticator = false }, func(t *testing.T, f *fixture) {
+		wrong := radiusd.EncodeForTest(macAuth(dashed(janePhone)))
+		wrong[22] ^= 1 // the value of Message-Authenticator, the first attribute
+		for name, b := range map[string][]byte{"a wrong Message-Authenticator": wrong,
+			"a Message-Authenticator of 4 octets": func() []byte { b, _ := withShortMessageAuthenticator(macAuth(dashed(janePhone))).Encode(); return b }()} {
+			if reply := send(t, f.auth, b, noAnswerWait); reply != nil {
+				t.Fatalf("%s was answered by a client that need not sign", name)
+			}
+		}
+		waitFor(t, func() bool {
+			return testutil.ToFloat64(f.srv.Metrics.Dropped.WithLabelValues("bad_message_authenticator")) == 2
+		}, "the drops counted")
+		f.assertNothing(t)
 		b, _ := macAuth(dashed(janePhone)).Encode()
 		reply := send(t, f.auth, b, 3*time.Second)
 		if reply == nil || radius.Code(reply[0]) != radius.CodeAccessAccept {
@@ -143,6 +174,23 @@ func TestStatusServer(t *testing.T) {
 func withLength(b []byte, n int) []byte {
 	binary.BigEndian.PutUint16(b[2:4], uint16(n))
 	return b
+}
+
+func withCode(b []byte, code byte) []byte {
+	b[0] = code
+	return b
+}
+
+// withZeroMessageAuthenticator adds a Message-Authenticator of zeros,
+// which the Request Authenticator then covers: only it is wrong.
+func withZeroMessageAuthenticator(p *radius.Packet) *radius.Packet {
+	p.Add(80, make([]byte, 16))
+	return p
+}
+
+func withShortMessageAuthenticator(p *radius.Packet) *radius.Packet {
+	p.Add(80, []byte{1, 2, 3, 4})
+	return p
 }
 
 func brokenAttribute(b []byte) []byte {

@@ -18,11 +18,12 @@ import (
 const (
 	attrMessageAuthenticator = 80
 	messageAuthenticatorLen  = 18 // type, length, 16 octets
+	wrongLength              = -2 // a Message-Authenticator that cannot be right
 )
 
 // findMessageAuthenticator returns the offset of the Message-Authenticator
-// attribute in an encoded packet, or -1 when it has none or the attributes
-// are malformed.
+// attribute in an encoded packet, -1 when it has none or the attributes
+// are malformed, or wrongLength when it is not 16 octets long.
 func findMessageAuthenticator(b []byte) int {
 	if len(b) < 20 {
 		return -1
@@ -38,7 +39,7 @@ func findMessageAuthenticator(b []byte) int {
 		}
 		if b[i] == attrMessageAuthenticator {
 			if n != messageAuthenticatorLen {
-				return -1
+				return wrongLength
 			}
 			return i
 		}
@@ -77,7 +78,10 @@ func messageAuthenticator(b []byte, at int, auth []byte, secret []byte) []byte {
 // The load tool checks every answer with it.
 func CheckMessageAuthenticator(b []byte, reqAuth []byte, secret []byte) (present, valid bool) {
 	at := findMessageAuthenticator(b)
-	if at < 0 {
+	switch {
+	case at == wrongLength:
+		return true, false
+	case at < 0:
 		return false, false
 	}
 	auth := b[4:20]

@@ -79,12 +79,12 @@ func (db *DB) RadiusClientsWithSecrets(ctx context.Context) ([]checkin.RadiusCli
 }
 
 const radiusSessionColumns = `id, client_id, business_id, acct_session_id, mac, user_name,
-	coalesce(coworker_id, 0), coalesce(token_id, 0), started_on, last_activity, stopped_on`
+	coalesce(coworker_id, 0), coalesce(token_id, 0), started_on, last_activity, stopped_on, checkout_pending`
 
 func scanRadiusSession(r interface{ Scan(...any) error }, s *checkin.RadiusSession) error {
 	var stopped sql.NullTime
 	if err := r.Scan(&s.ID, &s.ClientID, &s.BusinessID, &s.AcctSessionID, &s.MAC, &s.UserName,
-		&s.CoworkerID, &s.TokenID, &s.StartedOn, &s.LastActivity, &stopped); err != nil {
+		&s.CoworkerID, &s.TokenID, &s.StartedOn, &s.LastActivity, &stopped, &s.CheckoutPending); err != nil {
 		return err
 	}
 	if stopped.Valid {
@@ -170,91 +170,6 @@ func (db *DB) TouchRadiusSession(ctx context.Context, s checkin.RadiusSession) (
 		return err
 	})
 	return known, err
-}
-
-// StopRadiusSession stops a session once, recording one never started.
-func (db *DB) StopRadiusSession(ctx context.Context, s checkin.RadiusSession) (checkin.RadiusSession, bool, int, error) {
-	var stored checkin.RadiusSession
-	var stopped bool
-	var others int
-	err := db.write(ctx, func(tx *Tx) error {
-		stopped, others = false, 0
-		res, err := tx.Exec(`INSERT INTO radius_sessions (client_id, business_id, acct_session_id, mac, user_name, coworker_id, token_id, started_on, last_activity, stopped_on)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			s.ClientID, s.BusinessID, s.AcctSessionID, s.MAC, s.UserName, nullID(s.CoworkerID), nullID(s.TokenID), tx.now, tx.now, tx.now)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			stopped = true
-		} else {
-			res, err = tx.Exec(`UPDATE radius_sessions SET stopped_on = ?, last_activity = ?
-				WHERE client_id = ? AND acct_session_id = ? AND mac = ? AND stopped_on IS NULL`,
-				tx.now, tx.now, s.ClientID, s.AcctSessionID, s.MAC)
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			stopped = n == 1
-		}
-		err = scanRadiusSession(tx.QueryRow(`SELECT `+radiusSessionColumns+` FROM radius_sessions
-			WHERE client_id = ? AND acct_session_id = ? AND mac = ?`, s.ClientID, s.AcctSessionID, s.MAC), &stored)
-		if err != nil {
-			return err
-		}
-		others, err = othersOpen(tx, stored)
-		return err
-	})
-	return stored, stopped, others, err
-}
-
-// othersOpen counts the open sessions at the location of the same holder.
-func othersOpen(tx *Tx, s checkin.RadiusSession) (int, error) {
-	if s.CoworkerID == 0 && s.TokenID == 0 {
-		return 0, nil
-	}
-	var n int
-	err := tx.QueryRow(`SELECT count(*) FROM radius_sessions WHERE business_id = ? AND stopped_on IS NULL AND id <> ?
-		AND (coworker_id = ? OR token_id = ?)`, s.BusinessID, s.ID, s.CoworkerID, s.TokenID).Scan(&n)
-	return n, err
-}
-
-// StopRadiusClientSessions stops every open session of a client.
-func (db *DB) StopRadiusClientSessions(ctx context.Context, clientID int64) ([]checkin.RadiusSessionStop, error) {
-	var out []checkin.RadiusSessionStop
-	err := db.write(ctx, func(tx *Tx) error {
-		out = out[:0]
-		rows, err := tx.Query(`SELECT `+radiusSessionColumns+` FROM radius_sessions WHERE client_id = ? AND stopped_on IS NULL ORDER BY id`, clientID)
-		if err != nil {
-			return err
-		}
-		var open []checkin.RadiusSession
-		for rows.Next() {
-			var s checkin.RadiusSession
-			if err := scanRadiusSession(rows, &s); err != nil {
-				rows.Close()
-				return err
-			}
-			open = append(open, s)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if _, err := tx.Exec("UPDATE radius_sessions SET stopped_on = ? WHERE client_id = ? AND stopped_on IS NULL", tx.now, clientID); err != nil {
-			return err
-		}
-		for _, s := range open {
-			n, err := othersOpen(tx, s)
-			if err != nil {
-				return err
-			}
-			s.StoppedOn = &tx.now
-			out = append(out, checkin.RadiusSessionStop{RadiusSession: s, OthersOpen: n})
-		}
-		return nil
-	})
-	return out, err
 }
 
 // RadiusSessionsToEnd returns the open sessions, not yet disconnected, that

@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -34,6 +35,23 @@ type Verdict struct {
 	Failures []checkin.ThrottleFailure
 	// Spray is set for pincode attempts: how a refusal looks for spraying.
 	Spray *Spray
+}
+
+// RetrySeconds is how long a blocked attempt must wait, in whole seconds
+// rounded up: the Retry-After of a 429.
+func (v *Verdict) RetrySeconds() int64 {
+	return int64((v.RetryAfter + time.Second - 1) / time.Second)
+}
+
+// Message tells a blocked client how long to wait, in the words every
+// door uses (the JSON API, the sign-in form, RADIUS's Reply-Message).
+func (v *Verdict) Message() string {
+	seconds := v.RetrySeconds()
+	unit := " seconds."
+	if seconds == 1 {
+		unit = " second."
+	}
+	return "Too many failed attempts; try again in " + strconv.FormatInt(seconds, 10) + unit
 }
 
 // Spray is how spraying is told at a location: Threshold different

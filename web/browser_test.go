@@ -87,44 +87,23 @@ func eval[T any](t *testing.T, ctx context.Context, expr string, opts ...chromed
 	return v
 }
 
-// text is the text of the first element sel matches, or "".
-// It is "" while the page is being replaced, as after a form's submission.
-func text(t *testing.T, ctx context.Context, sel string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)))
-	if err != nil {
-		return ""
-	}
-	return v
-}
-
-// button finds a button by its accessible name (its text).
-func button(name string) string {
-	return fmt.Sprintf(`//button[normalize-space()=%q and not(ancestor::*[@hidden])]`, name)
-}
-
-func link(name string) string { return fmt.Sprintf(`//a[normalize-space()=%q]`, name) }
-
-// textOf waits until the element holds want, and returns its text.
-func waitText(t *testing.T, ctx context.Context, sel, want string) string {
-	t.Helper()
-	var got string
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if got = text(t, ctx, sel); strings.Contains(got, want) {
-			return got
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s holds %q, want %q", sel, got, want)
-	return got
-}
-
+// TestBrowser runs the scenarios of PAGES.md in Chromium on each test
+// database, one after the other (each starts its own browser).
 func TestBrowser(t *testing.T) {
+	for i, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			shots := ""
+			if i == 0 {
+				shots = os.Getenv("CHECKIN_SCREENSHOTS") // once is enough
+			}
+			browserScenarios(t, dialect, shots)
+		})
+	}
+}
+
+func browserScenarios(t *testing.T, dialect, shots string) {
 	clock := checkin.NewManualClock(storetest.Start)
-	a := apitest.New(t, "sqlite", clock, withPages(clock), func(s *httpapi.Server) { s.DefaultLocation = "kiosk" })
+	a := apitest.New(t, dialect, clock, withPages(clock), func(s *httpapi.Server) { s.DefaultLocation = "kiosk" })
 	ctx := newBrowser(t) // after the server: cleanups run last first, so the browser goes before it
 	admin := a.AdminToken()
 	loc := a.Create(admin, apitest.Path("Business"), map[string]any{"Name": "Harbour Coworking", "WebAddress": "kiosk", "TimeZone": "Europe/London"})
@@ -138,19 +117,26 @@ func TestBrowser(t *testing.T) {
 		a.Create(admin, apitest.Path("Coworker"), map[string]any{"BusinessId": loc, "FullName": m.name, "Email": m.email,
 			"Password": m.email + "-pw", "AccessPincode": m.pincode, "AccessCardId": m.card, "TariffId": plan})
 	}
-	shots := os.Getenv("CHECKIN_SCREENSHOTS")
 	pages := map[string]string{} // name → path, for axe and layout
+	status, alert, pincode := role("status", ""), role("alert", ""), textbox("Pincode")
+	tap := func(digits string) []step {
+		var clicks []step
+		for _, d := range digits {
+			clicks = append(clicks, click(button(string(d))))
+		}
+		return append(clicks, click(button("Enter")))
+	}
 
 	t.Run("kiosk pincode", func(t *testing.T) {
-		run(t, ctx, "open the kiosk", chromedp.Navigate(a.URL+"/kiosk"), chromedp.WaitVisible(button("Enter")))
+		run(t, ctx, "open the kiosk", chromedp.Navigate(a.URL+"/kiosk"), waitFor(button("Enter")))
 		pages["kiosk"] = "/kiosk"
-		screenshot(t, ctx, shots, "kiosk")
-		var clicks []step
-		for _, d := range "246810" {
-			clicks = append(clicks, chromedp.Click(button(string(d))))
+		for _, name := range []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "Enter", "Sign in with email"} {
+			run(t, ctx, "find the button "+name, waitFor(button(name)))
 		}
-		run(t, ctx, "tap the pincode", append(clicks, chromedp.Click(button("Enter")))...)
-		got := waitText(t, ctx, "[role=status]", "Jane Doe")
+		run(t, ctx, "find the heading", waitFor(role("heading", "Harbour Coworking")))
+		screenshot(t, ctx, shots, "kiosk")
+		run(t, ctx, "tap the pincode", tap("246810")...)
+		got := waitText(t, ctx, status, "Jane Doe")
 		if !strings.Contains(got, "Checked in") {
 			t.Errorf("status %q, want Jane Doe and Checked in", got)
 		}
@@ -158,14 +144,9 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("kiosk wrong pincode", func(t *testing.T) {
-		var clicks []step
-		for _, d := range "9999" {
-			clicks = append(clicks, chromedp.Click(button(string(d))))
-		}
-		run(t, ctx, "tap a wrong pincode", append(clicks, chromedp.Click(button("Enter")))...)
-		got := waitText(t, ctx, "[role=alert]", "That pincode is not right.")
-		value, status := eval[string](t, ctx, `document.getElementById("pincode").value`), text(t, ctx, "[role=status]")
-		if value != "" || status != "" {
+		run(t, ctx, "tap a wrong pincode", tap("9999")...)
+		got := waitText(t, ctx, alert, "That pincode is not right.")
+		if value, status := value(t, ctx, pincode), text(t, ctx, status); value != "" || status != "" {
 			t.Errorf("after a refusal: pincode %q, status %q; want both empty", value, status)
 		}
 		for _, name := range []string{"Jane", "Sam", "Alex", "Pat"} {
@@ -178,17 +159,17 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("kiosk card reader", func(t *testing.T) {
 		run(t, ctx, "a card reader types", chromedp.KeyEvent("CARD-0002\r"))
-		waitText(t, ctx, "[role=status]", "Sam Lee: Checked in")
-		if value := eval[string](t, ctx, `document.getElementById("pincode").value`); value != "" {
+		waitText(t, ctx, status, "Sam Lee: Checked in")
+		if value := value(t, ctx, pincode); value != "" {
 			t.Errorf("the card's characters stayed in the pincode field: %q", value)
 		}
 	})
 
 	t.Run("kiosk email and plan used up", func(t *testing.T) {
-		run(t, ctx, "sign in with email", chromedp.Click(button("Sign in with email")),
-			chromedp.SendKeys(chromedp.ID("email"), "alex@example.com"), chromedp.SendKeys(chromedp.ID("password"), "alex@example.com-pw"),
-			chromedp.Click(button("Enter")))
-		waitText(t, ctx, "[role=status]", "Alex Kim: Checked in")
+		run(t, ctx, "sign in with email", click(button("Sign in with email")),
+			typeInto(textbox("Email"), "alex@example.com"), typeInto(textbox("Password"), "alex@example.com-pw"),
+			click(button("Enter")))
+		waitText(t, ctx, status, "Alex Kim: Checked in")
 		screenshot(t, ctx, shots, "kiosk-email")
 		// Alex checks out, and checks in on two more days: the plan allows two a week.
 		for _, day := range []int{0, 1, 2} {
@@ -198,13 +179,9 @@ func TestBrowser(t *testing.T) {
 				a.Do("POST", "/api/public/checkin", "", map[string]any{"pincode": "112358", "toggle": true})
 			}
 		}
-		run(t, ctx, "reload", chromedp.Navigate(a.URL+"/kiosk"), chromedp.WaitVisible(button("Enter")))
-		var clicks []step
-		for _, d := range "112358" {
-			clicks = append(clicks, chromedp.Click(button(string(d))))
-		}
-		run(t, ctx, "tap Alex's pincode", append(clicks, chromedp.Click(button("Enter")))...)
-		got := waitText(t, ctx, "[role=alert]", "You cannot check in")
+		run(t, ctx, "reload", chromedp.Navigate(a.URL+"/kiosk"), waitFor(button("Enter")))
+		run(t, ctx, "tap Alex's pincode", tap("112358")...)
+		got := waitText(t, ctx, alert, "You cannot check in")
 		if !strings.Contains(got, "Two days a week") || strings.Contains(got, "Alex") {
 			t.Errorf("plan used up: %q, want the plan's limit without the member's name", got)
 		}
@@ -213,13 +190,9 @@ func TestBrowser(t *testing.T) {
 	t.Run("kiosk too many attempts", func(t *testing.T) {
 		got := ""
 		for range 20 {
-			var clicks []step
-			for _, d := range "8888" {
-				clicks = append(clicks, chromedp.Click(button(string(d))))
-			}
-			run(t, ctx, "tap a wrong pincode", append(clicks, chromedp.Click(button("Enter")))...)
+			run(t, ctx, "tap a wrong pincode", tap("8888")...)
 			time.Sleep(100 * time.Millisecond)
-			if got = text(t, ctx, "[role=alert]"); strings.Contains(got, "Too many") {
+			if got = text(t, ctx, alert); strings.Contains(got, "Too many") {
 				break
 			}
 		}
@@ -230,16 +203,47 @@ func TestBrowser(t *testing.T) {
 		clock.Advance(25 * time.Hour) // past the throttling window, for the scenarios that follow
 	})
 
+	t.Run("kiosk idle reset", func(t *testing.T) {
+		// The shortest Kiosk.ResetSeconds, so that the test waits 3 s, not 10.
+		a.Create(admin, apitest.Path("BusinessSetting"), map[string]any{"BusinessId": loc, "Name": checkin.SettingKioskResetSeconds, "Value": "3"})
+		run(t, ctx, "reload", chromedp.Navigate(a.URL+"/kiosk"), waitFor(button("Enter")))
+		run(t, ctx, "tap a wrong pincode", tap("4444")...)
+		waitText(t, ctx, alert, "That pincode is not right.")
+		run(t, ctx, "start an email sign-in", click(button("Sign in with email")), typeInto(textbox("Email"), "pat@"))
+		if got := value(t, ctx, textbox("Email")); got != "pat@" {
+			t.Fatalf("the Email field holds %q, want what was typed", got)
+		}
+		// Without input the page goes back to an empty keypad.
+		run(t, ctx, "wait for the reset", waitFor(pincode))
+		deadline := time.Now().Add(10 * time.Second)
+		for text(t, ctx, alert) != "" || axNode(t, ctx, textbox("Email")) != nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("no reset: the alert holds %q, the email form is still shown", text(t, ctx, alert))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if got := value(t, ctx, pincode); got != "" {
+			t.Errorf("after the reset the Pincode holds %q, want it empty", got)
+		}
+	})
+
 	t.Run("console", func(t *testing.T) {
-		run(t, ctx, "sign in", chromedp.Navigate(a.URL+"/console"), chromedp.WaitVisible(chromedp.ID("email")))
+		run(t, ctx, "sign in", chromedp.Navigate(a.URL+"/console"), waitFor(textbox("Email")))
 		pages["console-signin"] = "/console/signin"
 		screenshot(t, ctx, shots, "console-signin")
-		run(t, ctx, "sign in", chromedp.SendKeys(chromedp.ID("email"), apitest.AdminEmail), chromedp.SendKeys(chromedp.ID("password"), apitest.AdminPassword),
-			chromedp.Click(button("Sign in")), chromedp.WaitVisible(`//caption[normalize-space()="Members checked in now"]`))
-		before := waitText(t, ctx, "#count", "checked in")
+		now := role("table", "Members checked in now")
+		run(t, ctx, "sign in", typeInto(textbox("Email"), apitest.AdminEmail), typeInto(textbox("Password"), apitest.AdminPassword),
+			click(button("Sign in")), waitFor(now))
+		for _, name := range []string{"Now", "Check-ins", "Failed check-ins", "Activity", "Members"} {
+			run(t, ctx, "find the link "+name, waitFor(link(name)))
+		}
+		for _, name := range []string{"Name", "Since", "Method"} {
+			run(t, ctx, "find the column "+name, waitFor(role("columnheader", name)))
+		}
+		before := waitText(t, ctx, status, "checked in")
 		start := time.Now()
 		a.Want(a.Do("POST", "/api/public/checkin", "", map[string]any{"pincode": "975310", "toggle": true}), http.StatusOK, "Pat checks in")
-		waitText(t, ctx, "#now tbody", "Pat Moss")
+		waitText(t, ctx, now, "Pat Moss")
 		if elapsed := time.Since(start); elapsed > 2*time.Second {
 			t.Errorf("the check-in appeared on Now after %v, want within 2 s", elapsed)
 		} else {
@@ -247,10 +251,10 @@ func TestBrowser(t *testing.T) {
 		}
 		screenshot(t, ctx, shots, "console-now")
 		pages["console-now"] = "/console/now"
-		run(t, ctx, "check Pat out", chromedp.Click(`//tr[td[normalize-space()="Pat Moss"]]//button[normalize-space()="Check out"]`))
+		run(t, ctx, "check Pat out", click(button("Check out").inRow("Pat Moss")))
 		deadline := time.Now().Add(5 * time.Second)
 		for {
-			rows := text(t, ctx, "#now tbody")
+			rows := text(t, ctx, now)
 			if strings.Contains(rows, "Jane Doe") && !strings.Contains(rows, "Pat Moss") {
 				break
 			}
@@ -263,12 +267,14 @@ func TestBrowser(t *testing.T) {
 		// After Check out the page reloads, and its stream refreshes the table:
 		// open the view by its link's address, not by a click on a node that
 		// may be replaced meanwhile.
-		href := eval[string](t, ctx, `[...document.querySelectorAll("nav a")].find(a => a.textContent.trim() === "Failed check-ins").href`)
-		run(t, ctx, "open Failed check-ins", chromedp.Navigate(href), chromedp.WaitVisible(`//h1[starts-with(., "Failed check-ins")]`))
+		href := eval[string](t, ctx, "location.origin") + attr(t, ctx, link("Failed check-ins"), "href")
+		run(t, ctx, "open Failed check-ins", chromedp.Navigate(href), waitFor(role("heading", "Failed check-ins at Harbour Coworking")))
 		// The refusals were days ago by the clock: show the whole week.
 		from := storetest.Start.Format(time.DateOnly)
-		run(t, ctx, "show the week", chromedp.SetValue(chromedp.ID("from"), from), chromedp.Click(button("Show")), chromedp.WaitVisible(`//caption[starts-with(., "Refused")]`))
-		reasons := waitText(t, ctx, "main table tbody", "No member of this location has the pincode entered.")
+		london, _ := time.LoadLocation("Europe/London")
+		refused := role("table", fmt.Sprintf("Refused check-ins from %s to %s", from, clock.Now().In(london).Format(time.DateOnly)))
+		run(t, ctx, "show the week", setValue(role("Date", "From"), from), click(button("Show")), waitFor(refused))
+		reasons := waitText(t, ctx, refused, "No member of this location has the pincode entered.")
 		if !strings.Contains(reasons, "has used the 2 days a week of plan Two days a week") {
 			t.Errorf("the plan's refusal is not listed with its reason: %q", reasons)
 		}
@@ -280,7 +286,7 @@ func TestBrowser(t *testing.T) {
 			_, err := cdp.Call(ctx, tg, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
 				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir})
 			return err
-		}), chromedp.Click(link("Download CSV")))
+		}), click(link("Download CSV")))
 		csv := waitForDownload(t, dir)
 		if !strings.HasPrefix(csv, "CoworkerId,") || !strings.Contains(csv, "No member of this location has the pincode entered.") {
 			t.Errorf("downloaded CSV:\n%s", csv)
@@ -293,12 +299,15 @@ func TestBrowser(t *testing.T) {
 			"console-member":   "/console/members/new",
 		} {
 			pages[name] = path
-			run(t, ctx, "open "+path, chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS("h1")))
+			run(t, ctx, "open "+path, chromedp.Navigate(a.URL+path), waitFor(role("heading", "")))
 			screenshot(t, ctx, shots, name)
 		}
-		run(t, ctx, "add a member wrongly", chromedp.Navigate(a.URL+"/console/members/new"), chromedp.WaitVisible(chromedp.ID("f-name")),
-			chromedp.SendKeys(chromedp.ID("f-email"), "not-an-email"), chromedp.Click(button("Add member")), chromedp.WaitVisible(chromedp.ID("e-email")))
-		waitText(t, ctx, "#e-name", "Name is required.")
+		run(t, ctx, "add a member wrongly", chromedp.Navigate(a.URL+"/console/members/new"), waitFor(textbox("Name")),
+			typeInto(textbox("Email"), "not-an-email"), click(button("Add member")))
+		waitDescription(t, ctx, textbox("Name"), "Name is required.")
+		if got := description(t, ctx, textbox("Email")); got == "" {
+			t.Errorf("the Email field has no error beside it")
+		}
 		screenshot(t, ctx, shots, "console-member-errors")
 	})
 
@@ -315,7 +324,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, path := range pages {
-			run(t, ctx, "open "+path, chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS("h1")))
+			run(t, ctx, "open "+path, chromedp.Navigate(a.URL+path), waitFor(role("heading", "")))
 			eval[chromedp.Void](t, ctx, string(src)+";undefined", chromedp.EvalIgnoreExceptions)
 			violations := eval[[]map[string]any](t, ctx, `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
 				.filter(v => v.impact === "serious" || v.impact === "critical")
@@ -334,7 +343,7 @@ func TestBrowser(t *testing.T) {
 		}{{768, 1024, 1}, {1280, 800, 1}, {640, 400, 2}} { // the last is 1280×800 at 200 % zoom
 			run(t, ctx, "resize", chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateScale(size.scale)))
 			for name, path := range pages {
-				run(t, ctx, "open "+path, chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS("h1")))
+				run(t, ctx, "open "+path, chromedp.Navigate(a.URL+path), waitFor(role("heading", "")))
 				overflow := eval[int64](t, ctx, `document.documentElement.scrollWidth - document.documentElement.clientWidth`)
 				if overflow > 0 {
 					t.Errorf("%s at %d×%d (scale %v) scrolls sideways by %d px", name, size.w, size.h, size.scale, overflow)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/httpapi/apitest"
+	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
 
 func TestKioskPage(t *testing.T) {
@@ -301,4 +304,44 @@ func TestConsoleLocationScope(t *testing.T) {
 		want(t, b.get(fmt.Sprintf("/console/now?location=%d", other)), http.StatusOK, "No one is checked in.")
 		want(t, b.get("/console/checkins.csv?"+loc(s)), http.StatusBadRequest)
 	})
+}
+
+// The console's live stream is the API's: it ends when the API's streams
+// are stopped (at shutdown), so that an open Now page does not hold the
+// server up.
+func TestConsoleStreamEndsWhenTheStreamsStop(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			stop := make(chan struct{})
+			clock := checkin.NewManualClock(storetest.Start)
+			a := apitest.New(t, dialect, clock, withPages(clock), func(s *httpapi.Server) {
+				s.Events.Stop, s.Events.Poll = stop, 10*time.Millisecond
+			})
+			s := &site{API: a, t: t}
+			s.location = a.Create(a.AdminToken(), apitest.Path("Business"), a.Sample("Business", 0))
+			b, _ := s.operator()
+			req, _ := http.NewRequest("GET", s.URL+"/console/now/stream?"+loc(s), nil)
+			resp, err := b.c.Do(req)
+			if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+				t.Fatalf("open the stream: %v %v", resp, err)
+			}
+			defer resp.Body.Close()
+			ended := make(chan error, 1)
+			go func() {
+				_, err := io.Copy(io.Discard, resp.Body)
+				ended <- err
+			}()
+			close(stop)
+			select {
+			case err := <-ended:
+				if err != nil {
+					t.Errorf("the stream ended with %v, want its end", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the console's stream is still open 10 s after the streams were stopped")
+			}
+		})
+	}
 }

@@ -107,9 +107,9 @@ func (f listFilter) query(v *view, page int) string {
 // pager is a list's place among its pages; a list not counted (Counted
 // false) knows only whether more follow.
 type pager struct {
-	Page, Pages, Total int
-	Counted            bool
-	Prev, Next, CSV    string
+	Page, Pages, Total     int
+	Counted                bool
+	First, Prev, Next, CSV string
 }
 
 func newPager(path string, f listFilter, v *view, total int) pager {
@@ -179,38 +179,6 @@ func (p *Pages) checkins(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 	}
 	p.renderList(w, r, "checkins", &page.Error, err, &page)
-}
-
-type failedRow struct {
-	Time, Name, Method, Reason string
-}
-
-// failed is GET /console/failed: the refused attempts and their reasons.
-// A location may have hundreds of thousands in a month, so the list is not
-// counted: a page and whether more follow.
-func (p *Pages) failed(w http.ResponseWriter, r *http.Request, v *view) {
-	page := listPage[failedRow]{view: v}
-	f, err := readFilter(r, v)
-	page.Filter, page.Methods = f, methodOptions(f.Method)
-	if err == nil {
-		var q checkin.ListQuery
-		q, err = checkin.FailedCheckins.ParseListQuery(f.listValues("FailedCheckin", v, "CheckinAttemptTime", "Description"))
-		if err == nil {
-			var recs []*checkin.FailedCheckin
-			var more bool
-			recs, more, err = p.Store.FailedCheckins().(checkin.Windower[checkin.FailedCheckin]).Window(r.Context(), q)
-			for _, c := range recs {
-				name := "Unknown"
-				if c.CoworkerFullName != nil && *c.CoworkerFullName != "" {
-					name = *c.CoworkerFullName
-				}
-				page.Rows = append(page.Rows, failedRow{Time: v.localTime(c.CheckinAttemptTime.Time, "2 Jan 15:04:05"),
-					Name: name, Method: methodName(c.Source), Reason: deref(c.Description)})
-			}
-			page.Pager = windowPager(consolePath+"/failed", f, v, more, pager{})
-		}
-	}
-	p.renderList(w, r, "failed", &page.Error, err, &page)
 }
 
 // renderList shows a list page; a mistake in its form is said on the page,

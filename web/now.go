@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -93,31 +92,14 @@ func (p *Pages) checkOut(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 // nowStream is GET /console/now/stream: the API's live stream of events
-// (EVENTS.md) of the chosen location, under the console's session; the
-// page fetches its table again at each check-in or check-out. The stream
-// ends when the server shuts down.
+// (EVENTS.md, httpapi.EventStream) of the chosen location, under the
+// console's session; the page fetches its table again at each check-in or
+// check-out. It ends when the API's streams do (EventStream.Stop, closed
+// at shutdown).
 func (p *Pages) nowStream(w http.ResponseWriter, r *http.Request, v *view) {
 	if p.API.Events == nil {
 		p.failure(w, r, v, checkin.Errorf(checkin.ENOTFOUND, "The live stream is not served here."))
 		return
 	}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	go func() {
-		select {
-		case <-p.stopped():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	p.API.Events.Serve(w, r.WithContext(ctx), []int64{v.Location.ID})
-}
-
-// stopped is closed when the server shuts down, so that streams end and
-// let it.
-func (p *Pages) stopped() <-chan struct{} {
-	if p.Stop == nil {
-		return nil
-	}
-	return p.Stop
+	p.API.Events.Serve(w, r, []int64{v.Location.ID})
 }

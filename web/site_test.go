@@ -26,18 +26,22 @@ type site struct {
 	host     string // the location's host: <web address>.localhost
 }
 
-// withPages serves the pages beside the API, as the binary does.
-func withPages(clock checkin.Clock) func(*httpapi.Server) {
+// withPages serves the pages beside the API, as the binary does; each
+// option may change the pages' settings first.
+func withPages(clock checkin.Clock, options ...func(*web.Pages)) func(*httpapi.Server) {
 	return func(s *httpapi.Server) {
 		s.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 		pages := &web.Pages{Store: s.Auth.(web.Store), API: s, Clock: clock}
+		for _, o := range options {
+			o(pages)
+		}
 		s.Pages = pages.Routes()
 	}
 }
 
-func newSite(t testing.TB, dialect string) *site {
+func newSite(t testing.TB, dialect string, options ...func(*web.Pages)) *site {
 	clock := checkin.NewManualClock(storetest.Start)
-	a := apitest.New(t, dialect, clock, withPages(clock))
+	a := apitest.New(t, dialect, clock, withPages(clock, options...))
 	s := &site{API: a, t: t}
 	loc := a.Sample("Business", 0)
 	s.location = a.Create(a.AdminToken(), apitest.Path("Business"), loc)

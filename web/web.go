@@ -44,8 +44,9 @@ type Pages struct {
 	API   *httpapi.Server
 	Log   *slog.Logger
 	Clock checkin.Clock
-	// Stop, closed at shutdown, ends the console's live streams.
-	Stop <-chan struct{}
+	// SearchScan is how many refusals a text search of Failed check-ins
+	// reads for one page (default DefaultSearchScan).
+	SearchScan int
 
 	pages map[string]*template.Template
 }

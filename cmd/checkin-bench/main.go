@@ -8,6 +8,7 @@
 //	go build -o bin/ ./cmd/checkin ./cmd/checkin-bench
 //	bin/checkin-bench --db sqlite --db postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 //	bin/checkin-bench radius    # RADIUS MAC authentication against FreeRADIUS 3.2
+//	bin/checkin-bench pages --db pages.db  # the console's views on 1 000 000 failed check-ins
 //
 // See docs/performance.md for the commands behind the published figures.
 package main
@@ -48,6 +49,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "radius" {
 		return runRadius(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "pages" {
+		return runPages(ctx, args[1:], stdout, stderr)
+	}
 	opts, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -59,9 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cleanup()
 	fmt.Fprintf(stdout, "checkin-bench: %d members, %d tokens; %d connections; %s per phase after %s of warm-up; %d CPUs, %s\n",
 		cfg.Seed.Members, cfg.Seed.Tokens, cfg.Concurrency, cfg.Duration, cfg.Warmup, runtime.NumCPU(), runtime.Version())
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Fprintf(stdout, "load average at the start: %s", load)
-	}
+	printLoad(stdout)
 	rep, err := loadtest.Run(ctx, cfg)
 	if rep != nil {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("password hashes: argon2id, %d KiB, %d passes, %d lane(s)",
@@ -117,4 +119,11 @@ func (l *listFlag) String() string { return strings.Join(*l, " ") }
 func (l *listFlag) Set(v string) error {
 	*l = append(*l, v)
 	return nil
+}
+
+// printLoad writes the machine's load average, which the figures depend on.
+func printLoad(w io.Writer) {
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(w, "load average at the start: %s", load)
+	}
 }

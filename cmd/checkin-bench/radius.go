@@ -43,9 +43,7 @@ func runRadius(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "checkin-bench radius: %d members, %d in flight, %s per server; %d CPUs, %s\n",
 		b.Members, b.InFlight, b.Duration, runtime.NumCPU(), runtime.Version())
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Fprintf(stdout, "load average at the start: %s", load)
-	}
+	printLoad(stdout)
 	rep, err := b.Run(ctx)
 	if rep != nil {
 		rep.Write(stdout)

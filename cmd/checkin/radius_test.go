@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,4 +70,68 @@ func TestServeAnswersRADIUSAndStopsOnSIGTERM(t *testing.T) {
 	if code := p.terminate(t); code != 0 || !strings.Contains(p.stderr.String(), "stopped") {
 		t.Errorf("exit code %d after SIGTERM, want 0 after 'stopped'\n%s", code, p.stderr)
 	}
+}
+
+// TestServeOpensNoUDPSocketByDefault runs the binary without the RADIUS
+// flags and variables: it must own no UDP socket. With --radius-auth-addr
+// it owns one, so that the count is known to see them.
+func TestServeOpensNoUDPSocketByDefault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("counts sockets in /proc, which this system has not")
+	}
+	t.Setenv("CHECKIN_RADIUS_AUTH_ADDR", "")
+	t.Setenv("CHECKIN_RADIUS_ACCT_ADDR", "")
+	bin := buildBinary(t)
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  int
+	}{
+		{"default", nil, 0},
+		{"--radius-auth-addr", []string{"--radius-auth-addr", freeUDPAddr(t)}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"serve", "--addr", freeAddr(t), "--db", filepath.Join(t.TempDir(), "checkin.db")}, tc.flags...)
+			p := startProcess(t, bin, args...)
+			if got := udpSockets(t, p.cmd.Process.Pid); got != tc.want {
+				t.Errorf("checkin %s owns %d UDP sockets, want %d\n%s", strings.Join(args, " "), got, tc.want, p.stderr)
+			}
+			if code := p.terminate(t); code != 0 {
+				t.Errorf("exit code %d after SIGTERM, want 0\n%s", code, p.stderr)
+			}
+		})
+	}
+}
+
+// udpSockets counts the UDP sockets (IPv4 and IPv6) process pid holds
+// open: its descriptors' socket inodes found in /proc/net/udp and udp6.
+func udpSockets(t *testing.T, pid int) int {
+	t.Helper()
+	udp := map[string]bool{}
+	for _, table := range []string{"udp", "udp6"} {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "net", table))
+		if err != nil {
+			continue // no IPv6
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			if f := strings.Fields(line); len(f) > 9 {
+				udp[f[9]] = true // the inode column
+			}
+		}
+	}
+	fds, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "fd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "fd", fd.Name()))
+		if inode, ok := strings.CutPrefix(target, "socket:["); err == nil && ok && udp[strings.TrimSuffix(inode, "]")] {
+			n++
+		}
+	}
+	return n
 }

@@ -141,10 +141,10 @@ func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logge
 	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
 	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
 	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
-	// The pages' live streams end when ctx does (SIGTERM), so that the
-	// server can shut down.
-	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock, Stop: ctx.Done()}
+	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock}
 	s.Pages = pages.Routes()
+	// The live streams, the API's and the console's, end when ctx does
+	// (SIGTERM), so that the server can shut down.
 	s.Events.Stop = ctx.Done()
 	s.Metrics = httpapi.NewMetrics()
 	doors.Mount(s, db, db.Clock)
