@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/access"
+	"github.com/checkin-oss/checkin/cmd/checkin/wire"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
@@ -60,11 +60,10 @@ func newFixture(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) *fixt
 	return f
 }
 
-// serve starts a server on the fixture's database, configured by
-// configure, and returns its URL.
+// serve starts the server the binary runs on the fixture's database,
+// configured by configure, and returns its URL.
 func (f *fixture) serve(configure func(s *httpapi.Server)) string {
-	srv := &httpapi.Server{Auth: f.db, Resources: httpapi.AdminResources(f.db), CheckIn: &access.Service{Store: f.db},
-		Locations: f.db, Ready: f.db.Ping, BaseDomain: "localhost"}
+	srv := wire.Server(f.db, nil, nil)
 	if configure != nil {
 		configure(srv)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/cmd/checkin/wire"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/httpapi/apitest"
 	"github.com/checkin-oss/checkin/sqlstore"
@@ -38,7 +39,7 @@ const (
 
 func serveThrottled(f *fixture, db *sqlstore.DB, configure func(*httpapi.Server)) *throttled {
 	logs := &apitest.LogBuffer{}
-	srv := httpapi.New(db)
+	srv := wire.Server(db, nil, nil)
 	srv.Log = slog.New(slog.NewTextHandler(logs, nil))
 	srv.TrustedProxies = loopback
 	srv.TrustedDevices = []netip.Prefix{netip.MustParsePrefix(bridge + "/32")}

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/cmd/checkin/wire"
 	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
@@ -89,7 +89,7 @@ func openStore(t *testing.T, dsn string, clock checkin.Clock) *sqlstore.DB {
 // at once (an untrusted address's are checked one at a time, and would
 // not race).
 func serveStore(t *testing.T, db *sqlstore.DB, checkinTimeout time.Duration) string {
-	srv := httpapi.New(db)
+	srv := wire.Server(db, nil, nil)
 	srv.CheckinTimeout = checkinTimeout
 	srv.TrustedDevices = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	ts := httptest.NewServer(srv.Handler())

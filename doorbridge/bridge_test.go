@@ -17,9 +17,7 @@ import (
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/doorbridge"
 	"github.com/checkin-oss/checkin/doors"
-	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/httpapi/apitest"
-	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
 
@@ -34,9 +32,7 @@ type service struct {
 }
 
 func newService(t *testing.T, dialect string) *service {
-	a := apitest.NewWired(t, dialect, checkin.NewManualClock(storetest.Start), func(db *sqlstore.DB, s *httpapi.Server) {
-		doors.Mount(s, db, db.Clock)
-	})
+	a := apitest.New(t, dialect, checkin.NewManualClock(storetest.Start))
 	s := &service{API: a}
 	h := a.Server.Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -8,9 +8,7 @@ import (
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/doors"
-	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/httpapi/apitest"
-	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
 
@@ -28,9 +26,7 @@ func each(t *testing.T, fn func(t *testing.T, a *apitest.API)) {
 }
 
 func newAPI(t testing.TB, dialect string) *apitest.API {
-	return apitest.NewWired(t, dialect, checkin.NewManualClock(storetest.Start), func(db *sqlstore.DB, s *httpapi.Server) {
-		doors.Mount(s, db, db.Clock)
-	})
+	return apitest.New(t, dialect, checkin.NewManualClock(storetest.Start))
 }
 
 // door is a door created through the admin API, with the key shown once.

@@ -31,26 +31,6 @@ type Store interface {
 	WriteProbe(ctx context.Context) error
 }
 
-// New returns the server of the whole service over store: the public
-// check-in (throttled), OAuth2 tokens, the admin API of every entity and
-// the readiness check. The binary and the end-to-end tests both build their
-// server here, so that what is tested is what runs; set Log, BaseDomain,
-// DefaultLocation and the trusted networks, then call Handler.
-func New(store Store) *Server {
-	limiter := &throttle.Limiter{Store: store}
-	return &Server{
-		Auth:       store,
-		Ready:      store.WriteProbe,
-		Resources:  AdminResources(store),
-		CheckIn:    &access.Service{Store: store, Throttle: limiter},
-		Throttle:   limiter,
-		Locations:  store,
-		Events:     &EventStream{Events: store},
-		Occupancy:  store,
-		BaseDomain: "localhost",
-	}
-}
-
 // Server holds what the handlers need. Set its fields, then call Handler.
 type Server struct {
 	Log       *slog.Logger

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/cmd/checkin/wire"
 	"github.com/checkin-oss/checkin/internal/fuzztest"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
@@ -32,7 +32,7 @@ func FuzzTokenEndpoint(f *testing.F) {
 	if _, err := db.EnsureAdmin(context.Background(), "admin@example.com", "admin-password"); err != nil {
 		f.Fatal(err)
 	}
-	handler := httpapi.New(db).Handler()
+	handler := wire.Server(db, nil, nil).Handler()
 	const form = "application/x-www-form-urlencoded"
 	for _, seed := range []struct{ contentType, body string }{
 		{form, "grant_type=password&username=admin%40example.com&password=admin-password"},

@@ -13,9 +13,8 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/httpapi"
+	"github.com/checkin-oss/checkin/cmd/checkin/wire"
 	"github.com/checkin-oss/checkin/sqlstore"
-	"github.com/checkin-oss/checkin/web"
 )
 
 // PagesConfig is what MeasurePages seeds and how often it asks each view.
@@ -55,9 +54,7 @@ func MeasurePages(ctx context.Context, cfg PagesConfig) ([]PageTiming, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := httpapi.New(db)
-	pages := &web.Pages{Store: db, API: s, Clock: clock}
-	s.Pages = pages.Routes()
+	s := wire.Server(db, nil, nil)
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	token, err := db.CreateSession(ctx, AdminEmail, AdminPassword)

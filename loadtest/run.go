@@ -38,8 +38,8 @@ type Config struct {
 	// receiver, whose delivery rate is reported.
 	Webhooks int
 
-	// Instances, above 1, runs that many servers on each PostgreSQL
-	// database, the connections dealt among them.
+	// Instances, above 1, measures each PostgreSQL database again with
+	// that many servers on it, the connections dealt among them.
 	Instances int
 	// PGBench, when set, also runs pgbench -N -c 32 -j 2 (scale 10) on the
 	// first PostgreSQL server named, as the ceiling of its rates.
@@ -55,11 +55,16 @@ type Config struct {
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := &Report{}
 	for _, db := range cfg.DBs {
-		if err := runDB(ctx, cfg, db, 0, rep); err != nil {
+		if err := runDB(ctx, cfg, db, 0, 1, rep); err != nil {
 			return rep, err
 		}
+		if cfg.Instances > 1 && sqlstore.IsPostgres(db) && cfg.URL == "" && ctx.Err() == nil {
+			if err := runDB(ctx, cfg, db, 0, cfg.Instances, rep); err != nil {
+				return rep, err
+			}
+		}
 		if cfg.Webhooks > 0 && ctx.Err() == nil {
-			if err := runDB(ctx, cfg, db, cfg.Webhooks, rep); err != nil {
+			if err := runDB(ctx, cfg, db, cfg.Webhooks, 1, rep); err != nil {
 				return rep, err
 			}
 		}
@@ -85,7 +90,7 @@ func (cfg Config) say(format string, args ...any) {
 
 // runDB measures one database: seed, start a server on it, run the loads and
 // the list, stop the server.
-func runDB(ctx context.Context, cfg Config, db string, webhooks int, rep *Report) error {
+func runDB(ctx context.Context, cfg Config, db string, webhooks, instances int, rep *Report) error {
 	label, dsn, cleanup, err := prepareDB(cfg, db)
 	if err != nil {
 		return err
@@ -104,7 +109,7 @@ func runDB(ctx context.Context, cfg Config, db string, webhooks int, rep *Report
 	}
 	defer stop()
 	var more []string
-	for i := 2; i <= cfg.Instances && sqlstore.IsPostgres(dsn) && cfg.URL == ""; i++ {
+	for i := 2; i <= instances; i++ {
 		p, stop, err := startTarget(ctx, cfg, fmt.Sprintf("%s-%d", label, i), dsn)
 		if err != nil {
 			return err

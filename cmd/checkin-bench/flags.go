@@ -43,7 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.failedN, "failed-locations", 4, "locations the failed check-ins are dealt to")
 	fs.IntVar(&o.listRequests, "list-requests", 200, "list requests to time, one after another")
 	fs.IntVar(&o.webhooks, "webhooks", 0, "also measure each database with this many webhooks (at most 3) subscribed to a local receiver, and report their delivery rate")
-	fs.IntVar(&o.instances, "instances", 1, "servers to run on each PostgreSQL database, the connections dealt among them")
+	fs.IntVar(&o.instances, "instances", 1, "also measure each PostgreSQL database with this many servers on it, the connections dealt among them")
 	fs.BoolVar(&o.pgbench, "pgbench", false, "also run pgbench -N -c 32 -j 2 (scale 10) on the PostgreSQL server, and report each PostgreSQL rate as a share of it")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "connections, each with one request in flight")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "load before each phase's measurement, not counted")

@@ -14,11 +14,10 @@ import (
 	"time"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/doors"
+	"github.com/checkin-oss/checkin/cmd/checkin/wire"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/internal/version"
 	"github.com/checkin-oss/checkin/sqlstore"
-	"github.com/checkin-oss/checkin/web"
 	"github.com/checkin-oss/checkin/webhook"
 )
 
@@ -137,17 +136,12 @@ func newHandler(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logg
 }
 
 func newServer(ctx context.Context, db *sqlstore.DB, cfg config, log *slog.Logger) *httpapi.Server {
-	s := httpapi.New(db)
-	s.Log, s.BaseDomain, s.DefaultLocation = log, cfg.baseDomain, cfg.defaultLocation
-	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
-	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
-	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock}
-	s.Pages = pages.Routes()
 	// The live streams, the API's and the console's, end when ctx does
 	// (SIGTERM), so that the server can shut down.
-	s.Events.Stop = ctx.Done()
-	s.Metrics = httpapi.NewMetrics()
-	doors.Mount(s, db, db.Clock)
+	s := wire.Server(db, log, ctx.Done())
+	s.BaseDomain, s.DefaultLocation = cfg.baseDomain, cfg.defaultLocation
+	s.CORSOrigins = checkin.SplitList(cfg.corsOrigins)
+	s.TrustedDevices, s.TrustedProxies = cfg.devices, cfg.proxies
 	knowLocations(ctx, db, s.Metrics, log)
 	db.CheckWebhookURL = webhookGuard(cfg).CheckURL
 	return s

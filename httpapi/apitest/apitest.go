@@ -1,6 +1,6 @@
 // Package apitest runs the whole service over HTTP on a real, fresh
-// database, for end-to-end tests: the same server the binary builds, served
-// by httptest, with helpers to send requests, sign in and create records.
+// database, for end-to-end tests: the same server the binary builds
+// (cmd/checkin/wire), served by httptest, with helpers to send requests, sign in and create records.
 // Its Client also speaks to a service started some other way, such as the
 // binary.
 package apitest
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/cmd/checkin/wire"
 	"github.com/checkin-oss/checkin/httpapi"
 	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
@@ -49,10 +50,10 @@ func (a *API) For(t testing.TB) *API {
 // starts.
 func New(t testing.TB, dialect string, clock *checkin.ManualClock, configure ...func(*httpapi.Server)) *API {
 	t.Helper()
-	return NewWired(t, dialect, clock, configured(configure))
+	return newAPI(t, dialect, storetest.DSN(t, dialect), clock, configured(configure))
 }
 
-// configured is a wire function that runs each configure function.
+// configured runs each configure function on the server.
 func configured(configure []func(*httpapi.Server)) func(*sqlstore.DB, *httpapi.Server) {
 	return func(_ *sqlstore.DB, s *httpapi.Server) {
 		for _, fn := range configure {
@@ -68,25 +69,18 @@ func NewOn(t testing.TB, dialect, dsn string, clock *checkin.ManualClock, config
 	return newAPI(t, dialect, dsn, clock, configured(configure))
 }
 
-// NewWired is New with a wire function that may also use the store, to
-// serve more routes (the doors') from it.
-func NewWired(t testing.TB, dialect string, clock *checkin.ManualClock, wire func(*sqlstore.DB, *httpapi.Server)) *API {
-	t.Helper()
-	return newAPI(t, dialect, storetest.DSN(t, dialect), clock, wire)
-}
-
-func newAPI(t testing.TB, dialect, dsn string, clock *checkin.ManualClock, wire func(*sqlstore.DB, *httpapi.Server)) *API {
+func newAPI(t testing.TB, dialect, dsn string, clock *checkin.ManualClock, more func(*sqlstore.DB, *httpapi.Server)) *API {
 	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn, clock, nil)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	srv := httpapi.New(db)
+	srv := wire.Server(db, nil, nil)
 	if clock != nil {
 		srv.Clock = clock
 	}
-	wire(db, srv)
+	more(db, srv)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &API{Client: NewClient(t, ts.URL), DB: db, DSN: dsn, Dialect: dialect, Clock: clock, Server: srv, shared: &shared{cleanup: t.Cleanup}}
