@@ -237,10 +237,6 @@ type DecisionView interface {
 	Token(id int64) (*Token, error)
 	HasTokenDevice(tokenID int64, mac string) (bool, error)
 	OpenTokenCheckin(tokenID int64) (*OpenCheckin, error)
-
-	// CountThrottleKeys counts the keys from first (inclusive) to last
-	// (exclusive) whose last failure is at or after since.
-	CountThrottleKeys(first, last string, since time.Time) (int, error)
 }
 
 // MemberCheckin is a member's open check-in, with who they are.

@@ -44,6 +44,9 @@ type ThrottleStore interface {
 	// AddThrottleFailures counts a failure against each key, outside any
 	// check-in decision, in a transaction of its own: one upsert per key.
 	AddThrottleFailures(ctx context.Context, fails []ThrottleFailure) error
+	// CountThrottleKeys counts the keys from first (inclusive) to last
+	// (exclusive) whose last failure is at or after since.
+	CountThrottleKeys(ctx context.Context, first, last string, since time.Time) (int, error)
 	// PurgeThrottle forgets the keys that have expired and returns how many.
 	PurgeThrottle(ctx context.Context) (int, error)
 }

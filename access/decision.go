@@ -29,7 +29,6 @@ type decision struct {
 	token     *checkin.Token // the access token a token check-in used
 
 	throttle *throttle.Verdict // the throttle's check, whose keys a refusal counts against
-	sprayed  int               // different pincodes failed at the location lately, after a refusal
 }
 
 // begin prepares the decision to run on a view. The store may run a
@@ -40,7 +39,7 @@ func (d *decision) begin(v checkin.DecisionView) {
 	if d.req.Disconnect && !d.req.At.IsZero() && d.req.At.Before(d.now) {
 		d.now = d.req.At
 	}
-	d.method, d.source, d.newDevice, d.sprayed, d.token = d.plan.method, d.plan.method.Source(), false, 0, nil
+	d.method, d.source, d.newDevice, d.token = d.plan.method, d.plan.method.Source(), false, nil
 	if d.req.Source != 0 {
 		d.source = d.req.Source
 	}
@@ -53,9 +52,7 @@ func (d *decision) begin(v checkin.DecisionView) {
 func (d *decision) run() (Outcome, []checkin.Effect, error) {
 	out, err := d.decide()
 	if r, ok := asRefusal(err); ok {
-		if err := d.record(r); err != nil {
-			return Outcome{}, nil, err
-		}
+		d.record(r)
 		return Outcome{Status: http.StatusOK, Confirmation: checkin.Refusal(r.code, r.message), Method: d.method, Result: r.code, Identity: r.identity, Rule: r.description}, d.effects, nil
 	}
 	if err != nil {
@@ -110,20 +107,11 @@ func (d *decision) macNotReceived() *refusal {
 // record writes the FailedCheckin of a refusal, with the member and their
 // teams and plan when known, and counts the refusal against the throttle's
 // keys.
-func (d *decision) record(r *refusal) error {
+func (d *decision) record(r *refusal) {
 	d.recordFailedCheckin(r)
-	if d.throttle == nil {
-		return nil
+	if d.throttle != nil {
+		d.do(checkin.CountFailures{Failures: d.throttle.Failures})
 	}
-	d.do(checkin.CountFailures{Failures: d.throttle.Failures})
-	if sp := d.throttle.Spray; sp != nil {
-		n, err := d.view.CountThrottleKeys(sp.First, sp.Last, d.now.Add(-sp.Window))
-		if err != nil {
-			return err
-		}
-		d.sprayed = n
-	}
-	return nil
 }
 
 func (d *decision) recordFailedCheckin(r *refusal) {

@@ -185,8 +185,8 @@ func (s *Service) decide(ctx context.Context, loc *checkin.Business, req checkin
 	if d.token != nil {
 		out.TokenID = d.token.ID // set once its effects are applied, for a visitor's new token
 	}
-	if d.sprayed > 0 && s.Throttle.Spraying(d.throttle.Spray, d.sprayed, d.now) {
-		out.SprayedPincodes = d.sprayed
+	if out.Refused() && d.throttle != nil {
+		out.SprayedPincodes = s.Throttle.Sprayed(ctx, d.throttle.Spray, d.now)
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/checkin-oss/checkin"
@@ -130,29 +129,11 @@ type snapshot struct {
 
 func snapshotCoworker(tx *Tx, coworkerID int64) (snapshot, error) {
 	var s snapshot
-	err := tx.QueryRow(`SELECT c.full_name, t.name FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id WHERE c.id = ?`, coworkerID).
-		Scan(&s.fullName, &s.tariff)
-	if err != nil {
-		return s, err
-	}
-	var names []string
-	rows, err := tx.Query("SELECT t.name FROM coworker_teams ct JOIN teams t ON t.id = ct.team_id WHERE ct.coworker_id = ? ORDER BY t.name", coworkerID)
-	if err != nil {
-		return s, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return s, err
-		}
-		names = append(names, name)
-	}
-	if len(names) > 0 {
-		joined := strings.Join(names, ",")
-		s.teams = &joined
-	}
-	return s, rows.Err()
+	err := tx.QueryRow(`SELECT c.full_name, t.name,
+		(SELECT string_agg(tm.name, ',' ORDER BY tm.name) FROM coworker_teams ct JOIN teams tm ON tm.id = ct.team_id WHERE ct.coworker_id = c.id)
+		FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id WHERE c.id = ?`, coworkerID).
+		Scan(&s.fullName, &s.tariff, &s.teams)
+	return s, err
 }
 
 // businessDay returns the business day (as stored) that t falls in at a

@@ -81,6 +81,17 @@ func (db *DB) AddThrottleFailures(ctx context.Context, fails []checkin.ThrottleF
 	return db.write(ctx, func(tx *Tx) error { return tx.addThrottleFailures(fails) })
 }
 
+// CountThrottleKeys counts the keys in a range of names that failed since
+// a time, outside any transaction.
+func (db *DB) CountThrottleKeys(ctx context.Context, first, last string, since time.Time) (int, error) {
+	var n int
+	err := db.readOne(ctx, func(tx *Tx) error {
+		return tx.QueryRow("SELECT count(*) FROM throttle_keys WHERE name >= ? AND name < ? AND last_failure >= ?",
+			first, last, since.UnixMicro()).Scan(&n)
+	})
+	return n, err
+}
+
 // PurgeThrottle deletes the keys whose windows and delays have all ended.
 func (db *DB) PurgeThrottle(ctx context.Context) (int, error) {
 	var n int64

@@ -1,8 +1,6 @@
 package sqlstore
 
 import (
-	"time"
-
 	"github.com/checkin-oss/checkin"
 )
 
@@ -73,13 +71,4 @@ func (v *view) DaysCheckedIn(coworkerID int64, first, last string) ([]string, er
 		days = append(days, day)
 	}
 	return days, rows.Err()
-}
-
-// CountThrottleKeys counts the keys in a range of names that failed since
-// a time; the failures of the decision itself are not among them.
-func (v *view) CountThrottleKeys(first, last string, since time.Time) (int, error) {
-	var n int
-	err := v.QueryRow("SELECT count(*) FROM throttle_keys WHERE name >= ? AND name < ? AND last_failure >= ?",
-		first, last, since.UnixMicro()).Scan(&n)
-	return n, err
 }

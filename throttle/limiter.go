@@ -131,9 +131,25 @@ func limitOf(s checkin.Settings, scope Scope) checkin.ThrottleLimit {
 	return s.ThrottleIdentity
 }
 
-// Spraying reports whether distinct, the number of different pincodes that
-// failed at the spray's location within its window, is spraying that has
-// not been reported within the window on this instance.
+// Sprayed is called after a refused pincode: it counts the different
+// pincodes that failed at the location within the spray window, and
+// returns that number if it reaches the threshold and this instance has not
+// reported spraying there within the window; else 0. A failed count is 0:
+// it only feeds a report.
+func (l *Limiter) Sprayed(ctx context.Context, sp *Spray, now time.Time) int {
+	if sp == nil {
+		return 0
+	}
+	n, err := l.Store.CountThrottleKeys(ctx, sp.First, sp.Last, now.Add(-sp.Window))
+	if err != nil || !l.Spraying(sp, n, now) {
+		return 0
+	}
+	return n
+}
+
+// Spraying reports whether distinct different pincodes failed at the
+// spray's location is spraying, and not yet reported on this instance
+// within the spray window (it then notes it as reported).
 func (l *Limiter) Spraying(sp *Spray, distinct int, now time.Time) bool {
 	if sp == nil || distinct < sp.Threshold {
 		return false
