@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/checkin-oss/checkin/sqlstore"
@@ -69,7 +70,7 @@ func runPGBench(ctx context.Context, cfg Config, rep *Report) error {
 	tps, _ := strconv.ParseFloat(string(m[1]), 64)
 	rep.Notes = append(rep.Notes, fmt.Sprintf("pgbench -N -c 32 -j 2 (scale 10, %ss): %.0f transactions/s", secs, tps))
 	for _, row := range rep.Rows {
-		if row.Load == nil || !isPostgresLabel(row.DB) {
+		if row.Load == nil || !strings.HasPrefix(row.DB, "postgres") {
 			continue
 		}
 		for _, mr := range row.Load.Methods {
@@ -81,5 +82,3 @@ func runPGBench(ctx context.Context, cfg Config, rep *Report) error {
 	}
 	return nil
 }
-
-func isPostgresLabel(label string) bool { return len(label) >= 8 && label[:8] == "postgres" }

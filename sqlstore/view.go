@@ -65,6 +65,20 @@ func (v *view) begin() error {
 	return nil
 }
 
+// lock, on PostgreSQL, begins the transaction if it has not begun and
+// locks a row of table (one of the store's own names); on SQLite it does
+// nothing.
+func (v *view) lock(table string, id int64) error {
+	if !v.locks() {
+		return nil
+	}
+	if err := v.begin(); err != nil {
+		return err
+	}
+	_, err := v.Exec("SELECT id FROM "+table+" WHERE id = ? FOR UPDATE", id)
+	return err
+}
+
 // stillTrue reports whether what the view read on SQLite is still what the
 // database holds, from the writer's batch: nothing it used changed since it
 // began, in an earlier batch or in this one so far.

@@ -117,16 +117,11 @@ func (v *view) Member(coworkerID int64) (*checkin.Member, error) {
 	if r, ok := v.readOf(coworkerID); ok {
 		return &r.member, nil
 	}
-	if v.locks() {
-		// The lock first, then the read: a SELECT ... FOR UPDATE that
-		// waits for the lock reads the locked row again, but the rows it
-		// joins (the open check-in) as they were when it began.
-		if err := v.begin(); err != nil {
-			return nil, err
-		}
-		if _, err := v.Exec("SELECT id FROM coworkers WHERE id = ? FOR UPDATE", coworkerID); err != nil {
-			return nil, err
-		}
+	// The lock first, then the read: a SELECT ... FOR UPDATE that waits
+	// for the lock reads the locked row again, but the rows it joins (the
+	// open check-in) as they were when it began.
+	if err := v.lock("coworkers", coworkerID); err != nil {
+		return nil, err
 	}
 	ms, err := v.membersLocked(v.locks(), memberSelect+" WHERE c.id = ?", coworkerID)
 	if err != nil || len(ms) == 0 {
@@ -138,13 +133,8 @@ func (v *view) Member(coworkerID int64) (*checkin.Member, error) {
 // Devices returns a user's devices; on PostgreSQL it begins the
 // transaction and locks the user's row.
 func (v *view) Devices(userID int64) ([]string, error) {
-	if v.locks() {
-		if err := v.begin(); err != nil {
-			return nil, err
-		}
-		if _, err := v.Exec("SELECT id FROM users WHERE id = ? FOR UPDATE", userID); err != nil {
-			return nil, err
-		}
+	if err := v.lock("users", userID); err != nil {
+		return nil, err
 	}
 	devices, err := userDevices(v.Tx, []int64{userID})
 	return devices[userID], err
