@@ -2,9 +2,11 @@ package loadtest
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"time"
 
@@ -33,8 +35,11 @@ var ceilingAnswer = checkin.Confirmation{
 func ptr[T any](v T) *T { return &v }
 
 // CeilingHandler decodes a check-in request with encoding/json and answers
-// ceilingAnswer; it answers GET /readyz for StartProcess.
-func CeilingHandler() http.Handler {
+// ceilingAnswer; it answers GET /readyz for StartProcess. With a database
+// of pgbench's tables it also runs pgbench's own -N transaction for each
+// request, through database/sql as the server does: the rate of the
+// transaction pgbench measures, behind HTTP on the same machine.
+func CeilingHandler(pgbench *sql.DB) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("POST "+CheckinPath, func(w http.ResponseWriter, r *http.Request) {
@@ -44,16 +49,56 @@ func CeilingHandler() http.Handler {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
+		if pgbench != nil {
+			if err := pgbenchTransaction(r.Context(), pgbench); err != nil {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		_ = json.NewEncoder(w).Encode(ceilingAnswer)
 	})
 	return mux
 }
 
+// pgbenchTransaction is pgbench -N's transaction (scale 10): an account's
+// balance changed and read, and a history row added.
+func pgbenchTransaction(ctx context.Context, db *sql.DB) error {
+	aid, tid, bid, delta := rand.IntN(1_000_000)+1, rand.IntN(100)+1, rand.IntN(10)+1, rand.IntN(10001)-5000
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2", delta, aid); err != nil {
+		return err
+	}
+	var balance int
+	if err := tx.QueryRowContext(ctx, "SELECT abalance FROM pgbench_accounts WHERE aid = $1", aid).Scan(&balance); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)",
+		tid, bid, aid, delta); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // ServeCeiling serves CeilingHandler on addr with the service's own server
-// timeouts, until ctx ends.
-func ServeCeiling(ctx context.Context, addr string) error {
-	srv := &http.Server{Addr: addr, Handler: CeilingHandler(), ReadHeaderTimeout: 5 * time.Second,
+// timeouts, until ctx ends; pgbenchDSN, if not "", names a database of
+// pgbench's tables (see CeilingHandler).
+func ServeCeiling(ctx context.Context, addr, pgbenchDSN string) error {
+	var pgbench *sql.DB
+	if pgbenchDSN != "" {
+		var err error
+		if pgbench, err = sql.Open("pgx", pgbenchDSN); err != nil {
+			return err
+		}
+		defer pgbench.Close()
+		pgbench.SetMaxOpenConns(32) // as the server's pool
+		pgbench.SetMaxIdleConns(32)
+	}
+	srv := &http.Server{Addr: addr, Handler: CeilingHandler(pgbench), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 16 << 10}
 	go func() {
 		<-ctx.Done()

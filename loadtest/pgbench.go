@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/url"
 	"os/exec"
 	"regexp"
@@ -69,8 +70,13 @@ func runPGBench(ctx context.Context, cfg Config, rep *Report) error {
 	}
 	tps, _ := strconv.ParseFloat(string(m[1]), 64)
 	rep.Notes = append(rep.Notes, fmt.Sprintf("pgbench -N -c 32 -j 2 (scale 10, %ss): %.0f transactions/s", secs, tps))
+	if cfg.CeilingBin != "" {
+		if err := runPGBenchOverHTTP(ctx, cfg, rep, u.String()); err != nil {
+			return err
+		}
+	}
 	for _, row := range rep.Rows {
-		if row.Load == nil || !strings.HasPrefix(row.DB, "postgres") {
+		if row.Load == nil || !strings.HasPrefix(row.DB, "postgres") && row.DB != pgbenchHTTP {
 			continue
 		}
 		for _, mr := range row.Load.Methods {
@@ -80,5 +86,29 @@ func runPGBench(ctx context.Context, cfg Config, rep *Report) error {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s %s all: %.0f/s = %.2f x pgbench", row.DB, row.Phase, row.Load.RPS(row.Load.Total), row.Load.RPS(row.Load.Total)/tps))
 		}
 	}
+	return nil
+}
+
+// pgbenchHTTP names the row of pgbench's transaction behind HTTP.
+const pgbenchHTTP = "pgbench/http"
+
+// runPGBenchOverHTTP runs the first mix against the ceiling's handler
+// running pgbench's transaction for each request (CeilingHandler): what
+// HTTP, the Go driver and the load generator, on the same cores, leave of
+// pgbench's rate before any check-in work.
+func runPGBenchOverHTTP(ctx context.Context, cfg Config, rep *Report, dsn string) error {
+	addr, err := FreeAddr()
+	if err != nil {
+		return err
+	}
+	cfg.say("pgbench/http: pgbench -N's transaction behind a plain net/http handler, %s for %s", cfg.Mixes[0], cfg.Duration)
+	p, err := StartProcess(ctx, addr, "/readyz", io.Discard, cfg.CeilingBin, "ceiling-serve", "--addr", addr, "--pgbench-db", dsn)
+	if err != nil {
+		return err
+	}
+	defer p.Stop()
+	l := &Load{Addr: addr, Host: cfg.Seed.Location + ".localhost:" + port(addr), Mix: cfg.Mixes[0], Seed: cfg.Seed,
+		Concurrency: cfg.Concurrency, Warmup: cfg.Warmup, Duration: cfg.Duration, ServerPID: p.PID}
+	rep.Rows = append(rep.Rows, Row{DB: pgbenchHTTP, Phase: cfg.Mixes[0].String(), Load: l.Run(ctx)})
 	return nil
 }

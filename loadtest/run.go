@@ -24,7 +24,8 @@ type Config struct {
 	ServerArgs []string
 	URL        string // a running server to drive instead of starting one
 	ServerPID  int    // that server's process, for its memory and CPU
-	CeilingBin string // the executable that serves the ceiling with "ceiling-serve --addr A"; empty for none
+	CeilingBin string // the executable that serves the ceiling with "ceiling-serve --addr A"
+	Ceiling    bool   // measure the ceiling
 
 	Seed         SeedConfig
 	Mixes        []Mix
@@ -74,7 +75,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return rep, err
 		}
 	}
-	if cfg.CeilingBin != "" && len(cfg.Mixes) > 0 && ctx.Err() == nil {
+	if cfg.Ceiling && len(cfg.Mixes) > 0 && ctx.Err() == nil {
 		if err := runCeiling(ctx, cfg, rep); err != nil {
 			return rep, err
 		}

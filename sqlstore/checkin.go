@@ -86,7 +86,7 @@ func prepareCheckin(tx *Tx, c, old *checkin.Checkin) error {
 		return storableLocal("ToTime", *c.ToTime, *c.ToTimeLocal)
 	}
 	var open int64
-	err = tx.QueryRow("SELECT id FROM checkins WHERE coworker_id = ? AND business_id = ? AND to_time IS NULL AND id <> ?", *c.CoworkerID, c.BusinessID, c.ID).Scan(&open)
+	err = tx.QueryRow("SELECT id FROM checkins WHERE coworker_id = ? AND business_id + 0 = ? AND to_time IS NULL AND id <> ?", *c.CoworkerID, c.BusinessID, c.ID).Scan(&open)
 	switch {
 	case err == nil:
 		return checkin.Errorf(checkin.ECONFLICT, "Coworker %d is already checked in at this location (Checkin %d); close that check-in first.", *c.CoworkerID, open)

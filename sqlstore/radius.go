@@ -164,7 +164,7 @@ func (db *DB) TouchRadiusSession(ctx context.Context, s checkin.RadiusSession) (
 		if _, err := tx.Exec("UPDATE radius_sessions SET last_activity = ? WHERE id = ?", tx.now, stored.ID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(`UPDATE checkins SET last_activity = ? WHERE business_id = ? AND to_time IS NULL
+		_, err = tx.Exec(`UPDATE checkins SET last_activity = ? WHERE business_id + 0 = ? AND to_time IS NULL
 			AND (coworker_id = ? OR access_token_id = ?) AND (last_activity IS NULL OR last_activity < ?)`,
 			tx.now, stored.BusinessID, stored.CoworkerID, stored.TokenID, tx.now.Add(-time.Minute))
 		return err
@@ -185,7 +185,7 @@ func (db *DB) RadiusSessionsToEnd(ctx context.Context) ([]checkin.RadiusSessionE
 				coalesce(s.coworker_id, 0), coalesce(s.token_id, 0), s.started_on, s.last_activity, s.stopped_on,
 				c.id IS NOT NULL, coalesce(c.active, FALSE),
 				EXISTS (SELECT 1 FROM user_devices d WHERE d.user_id = c.user_id AND d.mac = s.mac),
-				EXISTS (SELECT 1 FROM checkins k WHERE k.coworker_id = s.coworker_id AND k.business_id = s.business_id AND k.to_time IS NULL),
+				EXISTS (SELECT 1 FROM checkins k WHERE k.coworker_id = s.coworker_id AND k.business_id + 0 = s.business_id AND k.to_time IS NULL),
 				t.id IS NOT NULL, coalesce(t.minutes_left, 0), coalesce(t.running, FALSE), t.last_access, t.valid_to
 			FROM radius_sessions s
 			LEFT JOIN coworkers c ON c.id = s.coworker_id

@@ -119,7 +119,7 @@ func holderCheckinStart(tx *Tx, s checkin.RadiusSession) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	var from checkin.Time
-	err := tx.QueryRow(`SELECT from_time FROM checkins WHERE business_id = ? AND to_time IS NULL AND `+holder+` = ?
+	err := tx.QueryRow(`SELECT from_time FROM checkins WHERE business_id + 0 = ? AND to_time IS NULL AND `+holder+` = ?
 		ORDER BY from_time DESC LIMIT 1`, s.BusinessID, id).Scan(&from)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil

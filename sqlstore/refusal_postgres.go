@@ -2,11 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
-// On PostgreSQL, refusals are written by one goroutine per instance: the
-// refusals that arrive while one transaction commits are written together
+// On PostgreSQL, refusals are written by a few goroutines per instance:
+// the refusals that arrive while a transaction commits are written together
 // in the next, so that a burst of refusals costs a commit per batch rather
 // than one each. A batch that fails is written again one refusal at a
 // time, so that a refusal that cannot be stored fails alone.
@@ -18,9 +19,20 @@ type refusalBatcher struct {
 // batchTimeout bounds one batch's transaction.
 const batchTimeout = 5 * time.Second
 
+// refusalWriters is how many batches are written at once: while one waits
+// for its commit, the next is built and sent.
+const refusalWriters = 3
+
 func startRefusalBatcher(db *DB) *refusalBatcher {
 	b := &refusalBatcher{queue: newQueue(), db: db}
-	go b.each(b.write)
+	var running sync.WaitGroup
+	for range refusalWriters {
+		running.Go(func() { b.each(b.write) })
+	}
+	go func() {
+		running.Wait()
+		close(b.stopped)
+	}()
 	return b
 }
 

@@ -26,7 +26,7 @@ func (v *view) OpenCheckin(coworkerID, businessID int64) (*checkin.OpenCheckin, 
 		return &open, nil
 	}
 	v.uses(coworkerID)
-	return v.openCheckin("coworker_id = ? AND business_id = ?", coworkerID, businessID)
+	return v.openCheckin("coworker_id = ? AND business_id + 0 = ?", coworkerID, businessID) // + 0: see memberSelect
 }
 
 func (v *view) OpenTokenCheckin(tokenID int64) (*checkin.OpenCheckin, error) {
@@ -36,8 +36,9 @@ func (v *view) OpenTokenCheckin(tokenID int64) (*checkin.OpenCheckin, error) {
 
 func (v *view) OpenCheckinsOf(userIDs []int64, businessID int64) ([]checkin.MemberCheckin, error) {
 	v.untracked = true // a member with no check-in now is not among those read
+	// business_id + 0: see memberSelect.
 	rows, err := v.Query(`SELECT ch.id, cw.id, cw.full_name FROM checkins ch JOIN coworkers cw ON cw.id = ch.coworker_id
-		WHERE cw.user_id IN `+marks(len(userIDs))+` AND ch.business_id = ? AND ch.to_time IS NULL ORDER BY ch.id`,
+		WHERE cw.user_id IN `+marks(len(userIDs))+` AND ch.business_id + 0 = ? AND ch.to_time IS NULL ORDER BY ch.id`,
 		append(ids(userIDs), businessID)...)
 	if err != nil {
 		return nil, err

@@ -124,12 +124,14 @@ func (w *queue) submit(j *job) error {
 	return r.err
 }
 
-func (w *writer) loop() { w.each(w.commit) }
+func (w *writer) loop() {
+	defer close(w.stopped)
+	w.each(w.commit)
+}
 
 // each hands run the jobs waiting, up to maxBatch at a time, until the
 // queue is closed.
 func (w *queue) each(run func([]*job)) {
-	defer close(w.stopped)
 	for {
 		var first *job
 		select {

@@ -93,13 +93,11 @@ func (o *options) config(stderr io.Writer) (loadtest.Config, func(), error) {
 	case o.url != "" && len(o.dbs) != 1:
 		return cfg, nil, fmt.Errorf("--url drives one server: give the one --db it uses")
 	}
-	if o.ceiling {
-		self, err := os.Executable()
-		if err != nil {
-			return cfg, nil, err
-		}
-		cfg.CeilingBin = self
+	self, err := os.Executable()
+	if err != nil {
+		return cfg, nil, err
 	}
+	cfg.CeilingBin, cfg.Ceiling = self, o.ceiling
 	dir, cleanup, err := workDir(o.keep, stderr)
 	cfg.WorkDir = dir
 	return cfg, cleanup, err

@@ -78,10 +78,11 @@ func serveCeiling(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("checkin-bench ceiling-serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "where to listen")
+	pgbench := fs.String("pgbench-db", "", "a postgres:// URL of pgbench's tables: run pgbench -N's transaction for each request")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return loadtest.ServeCeiling(ctx, *addr)
+	return loadtest.ServeCeiling(ctx, *addr, *pgbench)
 }
 
 // siblingBinary returns the path of name beside this executable, or name
