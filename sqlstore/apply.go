@@ -66,19 +66,16 @@ func (tx *Tx) startCheckin(c *checkin.Checkin, tokenID *int64) error {
 		return err
 	}
 	c.BusinessName = &b.Name
-	if c.CoworkerID != nil {
-		snap, err := snapshotCoworker(tx, *c.CoworkerID)
-		if err != nil {
-			return err
-		}
-		c.CoworkerFullName, c.TeamsAtTheTimeOfCheckin, c.TariffAtTheTimeOfCheckin = &snap.fullName, snap.teams, snap.tariff
-	}
 	var cols []string
 	var vals []any
 	if tokenID != nil {
 		cols, vals = []string{"access_token_id"}, []any{*tokenID}
 	}
-	if err := tx.db.checkins.insertStored(tx, c, cols, vals); err != nil {
+	var snapshot []computedColumn
+	if c.CoworkerID != nil {
+		snapshot = snapshotColumns(*c.CoworkerID)
+	}
+	if err := tx.db.checkins.insertStored(tx, c, cols, vals, snapshot...); err != nil {
 		return err
 	}
 	return tx.appendEvent(checkin.EventCheckin, c.BusinessID, c)

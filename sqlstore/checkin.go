@@ -129,11 +129,23 @@ type snapshot struct {
 
 func snapshotCoworker(tx *Tx, coworkerID int64) (snapshot, error) {
 	var s snapshot
-	err := tx.QueryRow(`SELECT c.full_name, t.name,
-		(SELECT string_agg(tm.name, ',' ORDER BY tm.name) FROM coworker_teams ct JOIN teams tm ON tm.id = ct.team_id WHERE ct.coworker_id = c.id)
+	err := tx.QueryRow(`SELECT c.full_name, t.name, `+teamsOf+`
 		FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id WHERE c.id = ?`, coworkerID).
 		Scan(&s.fullName, &s.tariff, &s.teams)
 	return s, err
+}
+
+// teamsOf is the names of the teams of coworker c.id, in order.
+const teamsOf = `(SELECT string_agg(tm.name, ',' ORDER BY tm.name) FROM coworker_teams ct JOIN teams tm ON tm.id = ct.team_id WHERE ct.coworker_id = c.id)`
+
+// snapshotColumns writes a check-in's snapshot of a member in the insert
+// itself, with no query of its own.
+func snapshotColumns(coworkerID int64) []computedColumn {
+	return []computedColumn{
+		{"coworker_full_name", "(SELECT c.full_name FROM coworkers c WHERE c.id = ?)", []any{coworkerID}},
+		{"teams_at_the_time_of_checkin", "(SELECT " + teamsOf + " FROM coworkers c WHERE c.id = ?)", []any{coworkerID}},
+		{"tariff_at_the_time_of_checkin", "(SELECT t.name FROM coworkers c JOIN tariffs t ON t.id = c.tariff_id WHERE c.id = ?)", []any{coworkerID}},
+	}
 }
 
 // businessDay returns the business day (as stored) that t falls in at a

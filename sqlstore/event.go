@@ -46,10 +46,20 @@ func (tx *Tx) flushEvents() error {
 	rows := make([][]any, len(pending))
 	at := checkin.NewTime(tx.now)
 	for i, e := range pending {
-		rows[i] = []any{e.id, e.kind, at, e.businessID, string(e.record)}
+		rows[i] = []any{e.id, e.kind, at, e.businessID, string(e.record), e.businessID}
 	}
-	return tx.insertMany("INSERT INTO events (id, kind, occurred_on, business_id, record) VALUES ", "", nil, rows)
+	return eachChunkOf(eventRow, rows, func(values string, args []any) error {
+		_, err := tx.Exec("INSERT INTO events (id, kind, occurred_on, business_id, record, dispatched) VALUES "+values, args...)
+		return err
+	})
 }
+
+// eventRow is an event's VALUES item. An event of a location no active
+// webhook listens to is stored already dispatched: the dispatcher then has
+// nothing to mark, and the row never enters the index of events waiting.
+// A webhook made after the transaction's statement began receives only
+// later events.
+const eventRow = "(?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.business_id = ? AND w.active))"
 
 // errEventsInRead catches a change made in a read-only transaction.
 var errEventsInRead = errors.New("sqlstore: events appended in a read")
@@ -102,14 +112,27 @@ func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, businessIDs []int
 }
 
 // insertStored inserts rec's row as insertRow does, and reads it back as
-// stored (as the admin API shows it) in the same statement.
-func (t *table[T]) insertStored(tx *Tx, rec *T, cols []string, vals []any) error {
+// stored (as the admin API shows it) in the same statement. A column of
+// computed takes its SQL expression instead of rec's value.
+func (t *table[T]) insertStored(tx *Tx, rec *T, cols []string, vals []any, computed ...computedColumn) error {
 	recCols, recVals, err := t.newRow(tx, rec)
 	if err != nil {
 		return err
 	}
 	cols, vals = append(recCols, cols...), append(recVals, vals...)
-	recs, err := t.changeStored(tx, "INSERT INTO "+t.entity.Table+" ("+strings.Join(cols, ", ")+") VALUES "+marks(len(cols)), vals...)
+	items := make([]string, len(cols))
+	var args []any
+	for i, col := range cols {
+		items[i] = "?"
+		j := slices.IndexFunc(computed, func(c computedColumn) bool { return c.column == col })
+		if j < 0 {
+			args = append(args, vals[i])
+			continue
+		}
+		items[i] = computed[j].expr
+		args = append(args, computed[j].args...)
+	}
+	recs, err := t.changeStored(tx, "INSERT INTO "+t.entity.Table+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(items, ", ")+")", args...)
 	if err != nil {
 		return err
 	}
@@ -118,6 +141,13 @@ func (t *table[T]) insertStored(tx *Tx, rec *T, cols []string, vals []any) error
 	}
 	*rec = *recs[0]
 	return nil
+}
+
+// computedColumn is a column written by an SQL expression with its
+// arguments.
+type computedColumn struct {
+	column, expr string
+	args         []any
 }
 
 // changeStored runs an INSERT, UPDATE or DELETE and returns the rows it

@@ -121,3 +121,31 @@ func TestEventsAfterMissesNone(t *testing.T) {
 		}
 	})
 }
+
+// TestEventsNoWebhookHearsAreStoredDispatched: an event of a location
+// without an active webhook is stored already dispatched, so that the
+// dispatcher has nothing to mark; one of a location with a webhook waits
+// for the dispatcher and gets its delivery.
+func TestEventsNoWebhookHearsAreStoredDispatched(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
+		ctx := context.Background()
+		quiet, heard := newLocation(t, db, "quiet"), newLocation(t, db, "heard")
+		w := checkin.Webhooks.New()
+		w.BusinessID, w.Name, w.Action, w.URL = heard, "door sync", checkin.ActionOf(checkin.EventCheckinFailed), "https://example.com/hook"
+		storetest.Must(db.Webhooks().Create(ctx, w))
+		for _, loc := range []int64{quiet, heard} {
+			if err := db.WriteForTest(ctx, func(tx *sqlstore.Tx) error { return tx.AddFailedCheckinForTest(failedAt(loc, "event")) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := storetest.Must(db.DispatchEvents(ctx, 100)); n != 1 {
+			t.Errorf("the dispatcher took %d events, want 1: the heard location's", n)
+		}
+		if n := storetest.Must(db.DispatchEvents(ctx, 100)); n != 0 {
+			t.Errorf("a second dispatch took %d events, want none", n)
+		}
+		if n := storetest.Must(db.DeliveryBacklog(ctx)); n != 1 {
+			t.Errorf("backlog %d, want the heard location's one delivery", n)
+		}
+	})
+}

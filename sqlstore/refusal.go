@@ -104,6 +104,14 @@ func (tx *Tx) insertMany(head, tail string, tailArgs []any, rows [][]any) error 
 // connection prepares at most seven statements for one head and tail
 // however many rows come.
 func eachChunk(rows [][]any, fn func(values string, args []any) error) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return eachChunkOf(marks(len(rows[0])), rows, fn)
+}
+
+// eachChunkOf is eachChunk with each row's VALUES item written as row.
+func eachChunkOf(row string, rows [][]any, fn func(values string, args []any) error) error {
 	for len(rows) > 0 {
 		n := 64
 		for n > len(rows) {
@@ -113,7 +121,7 @@ func eachChunk(rows [][]any, fn func(values string, args []any) error) error {
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if err := fn(rowsOf(len(rows[0]), n), args); err != nil {
+		if err := fn(strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), args); err != nil {
 			return err
 		}
 		rows = rows[n:]
