@@ -46,6 +46,9 @@ func (v *view) personsByDevice(mac string) ([]checkin.Person, error) {
 // so that no index on business_id can be used for it: with statistics of
 // a morning with few check-ins open, PostgreSQL otherwise chose the index
 // of a location's open check-ins and read them all, for every check-in.
+//
+// PostgreSQL's checkin_lock_member (migration 0052) locks a member and
+// reads these columns: change both together.
 const memberSelect = `SELECT c.id, c.user_id, c.business_id, c.full_name, c.email, c.access_pincode, c.active,
 	c.allow_network_checkin, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit,
 	ch.id, ch.from_time, ch.business_day, coalesce(ch.mac_addresses, ''), coalesce(ch.last_activity, ch.from_time)
@@ -122,13 +125,17 @@ func (v *view) Member(coworkerID int64) (*checkin.Member, error) {
 	if r, ok := v.readOf(coworkerID); ok {
 		return &r.member, nil
 	}
-	// The lock first, then the read: a SELECT ... FOR UPDATE that waits
-	// for the lock reads the locked row again, but the rows it joins (the
-	// open check-in) as they were when it began.
-	if err := v.lock("coworkers", coworkerID); err != nil {
-		return nil, err
+	query := memberSelect + " WHERE c.id = ?"
+	if v.locks() {
+		// The lock first, then the read, in one call: a SELECT ... FOR
+		// UPDATE that waits for the lock reads the locked row again, but
+		// the rows it joins (the open check-in) as they were when it began.
+		if err := v.begin(); err != nil {
+			return nil, err
+		}
+		query = "SELECT * FROM checkin_lock_member(?)"
 	}
-	ms, err := v.membersLocked(v.locks(), memberSelect+" WHERE c.id = ?", coworkerID)
+	ms, err := v.membersLocked(v.locks(), query, coworkerID)
 	if err != nil || len(ms) == 0 {
 		return nil, err
 	}
