@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/throttle"
 )
 
 // refusal is what a refused check-in writes: its FailedCheckins and its
@@ -129,41 +130,45 @@ func eachChunkOf(row string, rows [][]any, fn func(values string, args []any) er
 	return nil
 }
 
-// addThrottleFailures counts a failure against each key: the key's window
-// starts again when it has ended, and its row is kept as long as the longest
-// of its limits needs it. Failures of one limit go in multi-row upserts;
-// a key named twice is counted twice. On PostgreSQL the rows are written
-// in the order of their keys, so that two transactions never wait for each
+// addThrottleFailures counts a failure against each key, by the rule of
+// throttle.FailSQL: a key named several times is one row, with as many
+// failures. Keys of one limit go in multi-row upserts, in the order of
+// their names, so that two PostgreSQL transactions never wait for each
 // other's rows in opposite orders.
 func (tx *Tx) addThrottleFailures(fails []checkin.ThrottleFailure) error {
-	fails = slices.Clone(fails)
-	slices.SortFunc(fails, func(a, b checkin.ThrottleFailure) int {
+	type counted struct {
+		checkin.ThrottleFailure
+		n int
+	}
+	var keys []counted
+	for _, f := range fails {
+		if i := slices.IndexFunc(keys, func(k counted) bool { return k.ThrottleFailure == f }); i >= 0 {
+			keys[i].n++
+			continue
+		}
+		keys = append(keys, counted{f, 1})
+	}
+	slices.SortFunc(keys, func(a, b counted) int {
 		return cmp.Or(cmp.Compare(a.Window, b.Window), cmp.Compare(a.Keep, b.Keep), strings.Compare(a.Key, b.Key))
 	})
-	// PostgreSQL's upsert cannot change a row twice in one statement.
-	split := func(i int) bool { return tx.db.dialect == postgresDialect && fails[i].Key == fails[i-1].Key }
 	now := tx.now.UnixMicro()
-	for len(fails) > 0 {
+	upsert := " ON CONFLICT (name) DO UPDATE SET " + throttle.FailSQL("throttle_keys")
+	for len(keys) > 0 {
 		n := 1
-		for n < len(fails) && fails[n].Window == fails[0].Window && fails[n].Keep == fails[0].Keep && !split(n) {
+		for n < len(keys) && keys[n].Window == keys[0].Window && keys[n].Keep == keys[0].Keep && keys[n].Key != keys[n-1].Key {
 			n++
 		}
 		rows := make([][]any, n)
-		for i, f := range fails[:n] {
-			rows[i] = []any{f.Key, 1, now, now, now + f.Keep.Microseconds()}
+		for i, k := range keys[:n] {
+			rows[i] = []any{k.Key, k.n, now, now, now + k.Keep.Microseconds()}
 		}
-		resetBefore := now - fails[0].Window.Microseconds()
-		err := tx.insertMany("INSERT INTO throttle_keys (name, failures, window_start, last_failure, expires_at) VALUES ", `
-			ON CONFLICT (name) DO UPDATE SET
-				failures = CASE WHEN throttle_keys.window_start <= ? THEN 1 ELSE throttle_keys.failures + 1 END,
-				window_start = CASE WHEN throttle_keys.window_start <= ? THEN excluded.window_start ELSE throttle_keys.window_start END,
-				last_failure = excluded.last_failure,
-				expires_at = CASE WHEN excluded.expires_at > throttle_keys.expires_at THEN excluded.expires_at ELSE throttle_keys.expires_at END`,
-			[]any{resetBefore, resetBefore}, rows)
+		ended := now - keys[0].Window.Microseconds()
+		err := tx.insertMany("INSERT INTO throttle_keys (name, failures, window_start, last_failure, expires_at) VALUES ", upsert,
+			[]any{ended, ended}, rows)
 		if err != nil {
 			return err
 		}
-		fails = fails[n:]
+		keys = keys[n:]
 	}
 	return nil
 }

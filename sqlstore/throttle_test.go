@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -29,19 +30,29 @@ func view(t *testing.T, db *sqlstore.DB, keys ...string) checkin.ThrottleView {
 }
 
 // TestThrottleUpsertIsTheRule: the store counts failures as throttle.Fail
-// does, window resets included.
+// does, window resets included; a key named n times in one write counts
+// as n calls of Fail at that time.
 func TestThrottleUpsertIsTheRule(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB, clock *checkin.ManualClock) {
 		l := checkin.ThrottleLimit{Failures: 2, Window: time.Hour, MaxDelay: time.Minute}
 		f := checkin.ThrottleFailure{Key: "a:1:pincode:203.0.113.9", Window: l.Window, Keep: l.Window}
 		var want checkin.ThrottleState
-		for _, step := range []time.Duration{0, time.Second, time.Minute, 30 * time.Minute, 29 * time.Minute, time.Minute, 90 * time.Minute, time.Second} {
-			clock.Advance(step)
-			fail(t, db, f)
-			want = throttle.Fail(l, want, clock.Now())
+		steps := []struct {
+			after time.Duration
+			times int
+		}{
+			{0, 1}, {time.Second, 1}, {time.Minute, 3}, {30 * time.Minute, 1}, {29 * time.Minute, 2},
+			{time.Minute, 1}, {90 * time.Minute, 2}, {time.Second, 1}, {2 * time.Hour, 3}, {time.Minute, 1},
+		}
+		for _, step := range steps {
+			clock.Advance(step.after)
+			fail(t, db, slices.Repeat([]checkin.ThrottleFailure{f}, step.times)...)
+			for range step.times {
+				want = throttle.Fail(l, want, clock.Now())
+			}
 			got, ok := view(t, db, f.Key, "another").States[f.Key]
 			if !ok || got.Failures != want.Failures || !got.WindowStart.Equal(want.WindowStart) || !got.LastFailure.Equal(want.LastFailure) {
-				t.Fatalf("at %v: stored %+v, want %+v", clock.Now(), got, want)
+				t.Fatalf("at %v, %d failures: stored %+v, want %+v", clock.Now(), step.times, got, want)
 			}
 		}
 		if n := len(view(t, db, "another").States); n != 0 {

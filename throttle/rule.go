@@ -46,9 +46,9 @@ func BlockedUntil(l checkin.ThrottleLimit, s checkin.ThrottleState) time.Time {
 // until its window has surely ended and its delay surely passed.
 func keep(l checkin.ThrottleLimit) time.Duration { return max(l.Window, l.MaxDelay) }
 
-// Fail returns the state after a failure at now: the store's upsert
-// (sqlstore/throttle.go) does the same in SQL, so that instances count
-// together; this is its reference, for tests and the docs' arithmetic.
+// Fail returns the state after a failure at now. The store counts
+// failures with FailSQL, the same rule in SQL, so that instances count
+// together.
 func Fail(l checkin.ThrottleLimit, s checkin.ThrottleState, now time.Time) checkin.ThrottleState {
 	if s.Failures == 0 || !s.WindowStart.After(now.Add(-l.Window)) {
 		return checkin.ThrottleState{Failures: 1, WindowStart: now, LastFailure: now}
@@ -56,4 +56,19 @@ func Fail(l checkin.ThrottleLimit, s checkin.ThrottleState, now time.Time) check
 	s.Failures++
 	s.LastFailure = now
 	return s
+}
+
+// FailSQL is Fail as the assignments of an upsert (INSERT ... ON CONFLICT
+// DO UPDATE SET FailSQL) of a table with the columns failures,
+// window_start, last_failure and expires_at, times in microseconds. The
+// row inserted (excluded) holds n failures at now, to be kept until
+// expires_at; table names the stored row. Its two placeholders are now
+// less the window (the rule's "the window has ended"). n failures at once
+// count as n calls of Fail at the same time would.
+func FailSQL(table string) string {
+	ended := table + ".window_start <= ?" // a row's failures are never 0
+	return "failures = CASE WHEN " + ended + " THEN excluded.failures ELSE " + table + ".failures + excluded.failures END,\n" +
+		"window_start = CASE WHEN " + ended + " THEN excluded.window_start ELSE " + table + ".window_start END,\n" +
+		"last_failure = excluded.last_failure,\n" +
+		"expires_at = CASE WHEN excluded.expires_at > " + table + ".expires_at THEN excluded.expires_at ELSE " + table + ".expires_at END"
 }
