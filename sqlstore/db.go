@@ -52,12 +52,10 @@ type DB struct {
 	closing  sync.Once
 	closed   atomic.Bool
 	queries  sync.Map
-	cache    *cache
-	// doorCache keeps doors by their key's hash (door_cache.go).
-	doorCache doorCache
-	basic     *basicCache // verified Basic credentials (basicauth.go)
-	memo      *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
-	memoOn    bool
+	cache    *cache      // locations, settings and doors (cache.go)
+	basic    *basicCache // verified Basic credentials (basicauth.go)
+	memo     *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
+	memoOn   bool
 	// memoQuit stops the memo's watch of the heap.
 	memoQuit chan struct{}
 	tables

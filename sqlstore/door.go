@@ -34,7 +34,7 @@ func (db *DB) doorHooks() hooks[checkin.Door] {
 			}
 			return nil
 		},
-		changed: func(*checkin.Door) { db.doorCache.forget() },
+		changed: func(*checkin.Door) { db.cache.doors.forget(nil) },
 		extra: func(tx *Tx, d *checkin.Door) ([]string, []any, error) {
 			if d.Key == "" { // a replace keeps the key
 				return nil, nil, nil
@@ -54,12 +54,13 @@ func (db *DB) DoorByKey(ctx context.Context, key string) (*checkin.Door, *checki
 	hash := secret.HashToken(key)
 	var door *checkin.Door
 	var loc *checkin.Business
-	cached, ok := db.doorCache.get(hash)
+	doors := db.cache.doors
+	cached, ok := doors.get(hash)
 	if ok && db.memo != nil {
 		door = &cached
-		loc, _ = db.cache.businessByID(door.BusinessID)
+		loc, _ = db.cache.byID.get(door.BusinessID)
 	}
-	gen := db.doorCache.generation()
+	r := doors.reading()
 	var err error
 	if loc == nil {
 		err = db.read(ctx, func(tx *Tx) error {
@@ -76,17 +77,17 @@ func (db *DB) DoorByKey(ctx context.Context, key string) (*checkin.Door, *checki
 	if err != nil || door == nil {
 		return nil, nil, err
 	}
-	if db.memo != nil && !ok {
-		db.doorCache.put(hash, *door, gen)
-	}
 	now := db.now()
-	if door.LastSeen == nil || now.Sub(door.LastSeen.Time) >= lastSeenResolution {
+	seen := door.LastSeen == nil || now.Sub(door.LastSeen.Time) >= lastSeenResolution
+	if seen {
 		err = db.write(ctx, func(tx *Tx) error {
 			_, err := tx.Exec("UPDATE doors SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)", tx.now, door.ID, tx.now)
 			return err
 		})
 		door.LastSeen = checkin.TimePtr(now)
-		db.doorCache.seen(hash, checkin.NewTime(now))
+	}
+	if db.memo != nil && err == nil && (!ok || seen) {
+		doors.put(hash, *door, r)
 	}
 	return door, loc, err
 }
@@ -116,7 +117,7 @@ func (db *DB) RotateDoorKey(ctx context.Context, id int64) (string, error) {
 		}
 		return nil
 	})
-	db.doorCache.forget() // the old key is refused from now on
+	db.cache.doors.forget(nil) // the old key is refused from now on
 	if err != nil {
 		return "", err
 	}
