@@ -55,6 +55,9 @@ func Seed(ctx context.Context, db *sqlstore.DB, cfg SeedConfig) (*Seeded, error)
 	if _, err := db.EnsureAdmin(ctx, AdminEmail, AdminPassword); err != nil {
 		return nil, err
 	}
+	if err := db.AnalyzeSeeded(ctx); err != nil {
+		return nil, err
+	}
 	out.Members = time.Since(start)
 	if cfg.Failed.Records == 0 {
 		return out, nil

@@ -165,14 +165,25 @@ func (db *DB) SeedFailedCheckins(ctx context.Context, n int, fill func(i int, f 
 		}
 		written += count
 	}
-	if db.dialect == postgresDialect {
-		// What autovacuum would do soon after a bulk load, done now so that
-		// plans do not depend on when the measurement starts.
-		if _, err := db.rw.ExecContext(ctx, "ANALYZE failed_checkins"); err != nil {
-			return written, err
-		}
+	return written, db.analyze(ctx, "failed_checkins")
+}
+
+// seededTables are the tables SeedMembers and SeedTokens fill.
+var seededTables = []string{"businesses", "business_settings", "tariffs", "teams", "users", "user_devices",
+	"coworkers", "coworker_cards", "coworker_teams", "access_tokens", "token_devices"}
+
+// AnalyzeSeeded gives PostgreSQL's planner the statistics of the seeded
+// tables (SQLite needs none).
+func (db *DB) AnalyzeSeeded(ctx context.Context) error { return db.analyze(ctx, seededTables...) }
+
+// analyze does on PostgreSQL what autovacuum would do soon after a bulk
+// load, now, so that plans do not depend on when a measurement starts.
+func (db *DB) analyze(ctx context.Context, tables ...string) error {
+	if db.dialect != postgresDialect {
+		return nil
 	}
-	return written, nil
+	_, err := db.rw.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	return err
 }
 
 // returning names two columns an INSERT returns for each row, and what to
