@@ -106,6 +106,10 @@ func TestCommandLineMistakes(t *testing.T) {
 		{[]string{"admin", "create", db, "--email", "not-an-email", "--password", "boss-password"}, 1, "Email: is not an email address"},
 		{[]string{"migrate", "--db", "postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}, 1, "checkin migrate:"},
 		{[]string{"help"}, 0, "Commands:"},
+		{[]string{"doors"}, 2, "pubkey     print the public keys"},
+		{[]string{"doors", "--help"}, 0, "Subcommands:\n  pubkey"},
+		{[]string{"doors", "rotate-key", "-h"}, 0, "-db"},
+		{[]string{"doors", "frobnicate"}, 2, `unknown subcommand "frobnicate"`},
 	} {
 		code, _, stderr := runCommand(tc.args...)
 		if code != tc.wantCode || !strings.Contains(stderr, tc.wantStderr) {

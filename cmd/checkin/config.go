@@ -202,26 +202,29 @@ func adminCommands() []command {
 }
 
 func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		adminUsage(stderr)
-		return nil
-	}
-	if len(args) > 0 {
-		for _, c := range adminCommands() {
+	return runGroup(ctx, "admin", adminCommands(), args, stdout, stderr)
+}
+
+// runGroup runs a command with subcommands: "checkin <name> <subcommand>".
+// Without one, or with an unknown one, it prints the subcommands; with
+// -h, --help or help too, but as an answer, not an error.
+func runGroup(ctx context.Context, name string, cs []command, args []string, stdout, stderr io.Writer) error {
+	help := len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help")
+	if len(args) > 0 && !help {
+		for _, c := range cs {
 			if c.name == args[0] {
 				return c.run(ctx, args[1:], stdout, stderr)
 			}
 		}
-		fmt.Fprintf(stderr, "checkin admin: unknown subcommand %q\n\n", args[0])
+		fmt.Fprintf(stderr, "checkin %s: unknown subcommand %q\n\n", name, args[0])
 	}
-	adminUsage(stderr)
+	fmt.Fprintf(stderr, "usage: checkin %s <subcommand> [flags]\n\nSubcommands:\n", name)
+	listCommands(stderr, cs)
+	fmt.Fprintf(stderr, "\nRun 'checkin %s <subcommand> -h' for its flags.\n", name)
+	if help {
+		return nil
+	}
 	return errUsage
-}
-
-func adminUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: checkin admin <subcommand> [flags]\n\nSubcommands:")
-	listCommands(w, adminCommands())
-	fmt.Fprintln(w, "\nRun 'checkin admin <subcommand> -h' for its flags.")
 }
 
 func runAdminCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

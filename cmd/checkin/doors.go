@@ -17,14 +17,29 @@ import (
 // runDoors is "checkin doors pubkey" and "checkin doors rotate-key": the
 // keys that sign the doors' allow-lists.
 func runDoors(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "pubkey" && args[0] != "rotate-key") {
-		fmt.Fprintln(stderr, "usage: checkin doors pubkey|rotate-key [--db D]")
-		return errUsage
+	return runGroup(ctx, "doors", []command{
+		{"pubkey", "print the public keys the doors trust: doors pubkey [--db D]",
+			func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+				return signingKeys(ctx, false, args, stdout, stderr)
+			}},
+		{"rotate-key", "sign with a new key, the old one published a day more: doors rotate-key [--db D]",
+			func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+				return signingKeys(ctx, true, args, stdout, stderr)
+			}},
+	}, args, stdout, stderr)
+}
+
+// signingKeys prints the published signing keys, after a rotation if
+// rotate is set.
+func signingKeys(ctx context.Context, rotate bool, args []string, stdout, stderr io.Writer) error {
+	name := "doors pubkey"
+	if rotate {
+		name = "doors rotate-key"
 	}
-	fs := newFlagSet("doors "+args[0], stderr)
+	fs := newFlagSet(name, stderr)
 	var dsn string
 	dbFlag(fs, &dsn)
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	db, err := openStore(ctx, dsn, nil)
@@ -32,7 +47,7 @@ func runDoors(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
-	if args[0] == "rotate-key" {
+	if rotate {
 		k, err := db.RotateSigningKey(ctx)
 		if err != nil {
 			return cliError(err)
