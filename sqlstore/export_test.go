@@ -16,3 +16,20 @@ func (tx *Tx) AddFailedCheckinForTest(f *checkin.FailedCheckin) error { return t
 
 // FlushEventsForTest inserts the events appended so far.
 func (tx *Tx) FlushEventsForTest() error { return tx.flushEvents() }
+
+// WriteRefusalBatchForTest has PostgreSQL's refusal batcher write one
+// refusal per FailedCheckin, all in one batch, and returns each result.
+func (db *DB) WriteRefusalBatchForTest(ctx context.Context, failed []*checkin.FailedCheckin) []error {
+	var jobs []*job
+	for _, f := range failed {
+		r := &refusal{ctx: ctx, failed: []*checkin.FailedCheckin{f}}
+		add := func(tx *Tx) error { return tx.addRefusals([]*refusal{r}) }
+		jobs = append(jobs, &job{ctx: ctx, fn: add, refusal: r, done: make(chan jobResult, 1)})
+	}
+	db.refusals.write(jobs)
+	errs := make([]error, len(jobs))
+	for i, j := range jobs {
+		errs[i] = (<-j.done).err
+	}
+	return errs
+}
