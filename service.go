@@ -12,6 +12,11 @@ type Repository[T any] interface {
 	List(ctx context.Context, q ListQuery) ([]*T, int, error)
 	Create(ctx context.Context, rec *T) (int64, error)
 	Replace(ctx context.Context, rec *T) error
+	// Update reads the record, calls change on it and saves it as Replace
+	// does, only if the record is still what was read: two updates of
+	// one record never lose either's change. An error of change is
+	// returned as it is, and nothing is saved.
+	Update(ctx context.Context, id int64, change func(*T) error) error
 	Delete(ctx context.Context, id int64) error
 }
 

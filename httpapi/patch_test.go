@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/checkin-oss/checkin/httpapi/apitest"
@@ -100,6 +101,37 @@ func TestKioskCheckout(t *testing.T) {
 		open := a.Get(admin, checkinsPath+"?Checkin_ToTime=null")
 		if apitest.Int(t, open["TotalItems"]) != 0 {
 			t.Errorf("open check-ins after the check-out: %v", open["Records"])
+		}
+	})
+}
+
+// TestConcurrentPatchesKeepEveryChange: PATCHes of different fields of one
+// record, sent at once, each keep their change: none saves a copy read
+// before another's change over it.
+func TestConcurrentPatchesKeepEveryChange(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, a *apitest.API) {
+		admin := a.AdminToken()
+		loc := a.NewLocation()
+		member := a.Create(admin, coworkersPath, map[string]any{"BusinessId": loc, "FullName": "Jane", "Email": "jane@example.com"})
+		path := fmt.Sprintf("%s/%d", coworkersPath, member)
+		fields := []string{"FullName", "CompanyName", "MobilePhone"}
+		for round := range 8 {
+			var wg sync.WaitGroup
+			for _, field := range fields {
+				wg.Go(func() {
+					body := fmt.Sprintf(`{%q: "%s %d"}`, field, field, round)
+					if r := a.Do("PATCH", path, admin, body); r.Status != http.StatusOK {
+						t.Errorf("round %d, PATCH %s: %s", round, field, r)
+					}
+				})
+			}
+			wg.Wait()
+			rec := a.Get(admin, path)
+			for _, field := range fields {
+				if want := fmt.Sprintf("%s %d", field, round); rec[field] != want {
+					t.Fatalf("round %d: %s = %v, want %q (a change was lost)", round, field, rec[field], want)
+				}
+			}
 		}
 	})
 }

@@ -187,20 +187,17 @@ func (res *resource[T]) patch(s *Server, w http.ResponseWriter, r *http.Request)
 		s.writeError(w, r, err)
 		return
 	}
-	rec, err := res.repo.Find(r.Context(), id)
+	body, err := readBody(r, bodyTypes...)
+	if err == nil {
+		err = res.repo.Update(r.Context(), id, func(rec *T) error {
+			bodyID, err := res.decodeBody(r, body, rec)
+			if err == nil && bodyID != 0 && bodyID != id {
+				err = checkin.Invalid("Id", bodyID, "must be the Id of the path (%d), or left out", id)
+			}
+			return err
+		})
+	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	bodyID, err := res.decode(r, rec)
-	if err == nil && bodyID != 0 && bodyID != id {
-		err = checkin.Invalid("Id", bodyID, "must be the Id of the path (%d), or left out", id)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := res.repo.Replace(r.Context(), rec); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -227,6 +224,12 @@ func (res *resource[T]) decode(r *http.Request, rec *T) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return res.decodeBody(r, body, rec)
+}
+
+// decodeBody reads a body already read, JSON or form-encoded as the
+// request says, into rec and returns its Id.
+func (res *resource[T]) decodeBody(r *http.Request, body []byte, rec *T) (int64, error) {
 	if hasMediaType(r.Header.Get("Content-Type"), formType) {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {

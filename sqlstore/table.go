@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/checkin-oss/checkin"
@@ -262,7 +263,52 @@ func (t *table[T]) changed(rec *T) {
 
 // Replace overwrites the record with rec's Id: fields left out of the
 // request are cleared; read-only fields keep their stored values.
-func (t *table[T]) Replace(ctx context.Context, rec *T) error {
+func (t *table[T]) Replace(ctx context.Context, rec *T) error { return t.replace(ctx, rec, nil) }
+
+// errStale is returned by replace when the record is no longer what was read.
+var errStale = errors.New("sqlstore: the record changed since it was read")
+
+// updateAttempts bounds how often Update starts again when the record
+// changes under it.
+const updateAttempts = 5
+
+func (t *table[T]) Update(ctx context.Context, id int64, change func(*T) error) error {
+	if t.entity.ReadOnly {
+		return t.readOnly()
+	}
+	for range updateAttempts {
+		var rec, read *T
+		err := t.db.read(ctx, func(tx *Tx) error {
+			var err error
+			if rec, err = t.find(tx, id, false); err != nil {
+				return err
+			}
+			read, err = t.find(tx, id, false) // a copy to compare with
+			return err
+		})
+		if err == nil && !t.visible(ctx, rec) {
+			err = t.notFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(rec, read) {
+			continue // a change between the two reads (PostgreSQL reads each statement afresh)
+		}
+		if err := change(rec); err != nil {
+			return err
+		}
+		if err := t.replace(ctx, rec, read); !errors.Is(err, errStale) {
+			return err
+		}
+	}
+	return checkin.Errorf(checkin.ECONFLICT, "%s %d kept changing while it was being saved; try again.", t.entity.Name, id)
+}
+
+// replace saves rec over the stored record; when read is set, only if the
+// stored record is still read (else errStale). Validation and its hooks
+// (password hashes, webhook addresses) run before the transaction.
+func (t *table[T]) replace(ctx context.Context, rec, read *T) error {
 	if t.entity.ReadOnly {
 		return t.readOnly()
 	}
@@ -276,6 +322,9 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 		}
 		if !t.visible(ctx, old) {
 			return t.notFound(base(rec).ID)
+		}
+		if read != nil && !reflect.DeepEqual(old, read) {
+			return errStale
 		}
 		for _, f := range t.entity.Fields {
 			if f.ReadOnly {
@@ -306,6 +355,9 @@ func (t *table[T]) Replace(ctx context.Context, rec *T) error {
 		}
 		return t.saved(tx, rec, old)
 	})
+	if errors.Is(err, errStale) {
+		return err
+	}
 	if err != nil {
 		return t.constraintError(err, "replace")
 	}

@@ -210,13 +210,13 @@ func (p *Pages) showMember(w http.ResponseWriter, r *http.Request, v *view, c *c
 
 // findMember finds the member of the path at the chosen location.
 func (p *Pages) findMember(r *http.Request, v *view) (*checkin.Coworker, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, checkin.Invalid("Id", r.PathValue("id"), "must be a positive whole number")
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
 	}
 	c, err := p.Store.Coworkers().Find(r.Context(), id)
-	if err == nil && c.BusinessID != v.Location.ID {
-		err = checkin.Errorf(checkin.ENOTFOUND, "Coworker %d was not found.", id)
+	if err == nil {
+		err = v.atLocation(checkin.Coworkers.Name, id, c.BusinessID)
 	}
 	return c, err
 }
@@ -271,13 +271,20 @@ func (p *Pages) editMember(w http.ResponseWriter, r *http.Request, v *view, chan
 		p.forbidden(w, r, v, "Changing a member needs the role Coworker-Edit or a full administrator.")
 		return
 	}
-	c, err := p.findMember(r, v)
-	if err != nil {
-		p.failure(w, r, v, err)
-		return
+	id, err := pathID(r)
+	var c *checkin.Coworker
+	if err == nil {
+		err = p.Store.Coworkers().Update(r.Context(), id, func(rec *checkin.Coworker) error {
+			c = rec
+			if err := v.atLocation(checkin.Coworkers.Name, id, rec.BusinessID); err != nil {
+				return err
+			}
+			return change(rec)
+		})
 	}
-	if err = change(c); err == nil {
-		err = p.Store.Coworkers().Replace(r.Context(), c)
+	if c == nil || c.BusinessID != v.Location.ID {
+		p.failure(w, r, v, err) // not found, or not here
+		return
 	}
 	p.memberSaved(w, r, v, c, err)
 }

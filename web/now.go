@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/checkin-oss/checkin"
 )
@@ -71,18 +70,17 @@ func (p *Pages) checkOut(w http.ResponseWriter, r *http.Request, v *view) {
 		p.forbidden(w, r, v, "Checking a member out needs the role Checkin-Edit or a full administrator.")
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		p.failure(w, r, v, checkin.Invalid("Id", r.PathValue("id"), "must be a positive whole number"))
-		return
-	}
-	c, err := p.Store.Checkins().Find(r.Context(), id)
-	if err == nil && c.BusinessID != v.Location.ID {
-		err = checkin.Errorf(checkin.ENOTFOUND, "Checkin %d was not found.", id)
-	}
-	if err == nil && c.ToTime == nil {
-		c.ToTime = checkin.TimePtr(p.Clock.Now())
-		err = p.Store.Checkins().Replace(r.Context(), c)
+	id, err := pathID(r)
+	if err == nil {
+		err = p.Store.Checkins().Update(r.Context(), id, func(c *checkin.Checkin) error {
+			if err := v.atLocation(checkin.Checkins.Name, id, c.BusinessID); err != nil {
+				return err
+			}
+			if c.ToTime == nil {
+				c.ToTime = checkin.TimePtr(p.Clock.Now())
+			}
+			return nil
+		})
 	}
 	if err != nil {
 		p.failure(w, r, v, err)
