@@ -156,9 +156,6 @@ type RadiusStore interface {
 	// LastActivity if it is open already. A session already stopped is
 	// left alone, and started reports false.
 	StartRadiusSession(ctx context.Context, s RadiusSession) (started bool, err error)
-	// RadiusSessionStopped reports whether a session was recorded stopped,
-	// so that a Start arriving after its Stop changes nothing.
-	RadiusSessionStopped(ctx context.Context, s RadiusSession) (bool, error)
 	// TouchRadiusSession refreshes the LastActivity of an open session and
 	// of its holder's open check-in; known is false when the session was
 	// never recorded (a session stopped is known, and left alone).
@@ -176,6 +173,10 @@ type RadiusStore interface {
 	// RadiusCheckoutDone records that a stopped session's holder was
 	// checked out: its CheckoutPending is cleared.
 	RadiusCheckoutDone(ctx context.Context, sessionID int64) error
+	// OtherRadiusSession returns an open session at the location of the
+	// holder of s other than s (one of their devices whose session's
+	// holder is not recorded yet counts too).
+	OtherRadiusSession(ctx context.Context, s RadiusSession) (other RadiusSession, found bool, err error)
 	// RadiusSessionsToEnd returns the open sessions not yet disconnected
 	// whose member, device, check-in or token no longer admits them.
 	RadiusSessionsToEnd(ctx context.Context) ([]RadiusSessionEnd, error)

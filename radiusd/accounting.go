@@ -83,30 +83,42 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// sessionStart checks the device in as the MAC method does (a member's
-// device checks in, or its check-in is refreshed; a Wi-Fi code's device
-// runs the code's clock), then records the session as open.
+// sessionStart records the session as open, then checks the device in as
+// the MAC method does (a member's device checks in, or its check-in is
+// refreshed; a Wi-Fi code's device runs the code's clock) and records
+// whose session it is. Recorded first, the session is counted by a Stop
+// of another of the holder's sessions at the same moment (a device
+// roaming between access points), which then does not check them out.
 func (s *Server) sessionStart(ctx context.Context, c *client, sess checkin.RadiusSession) error {
-	if stopped, err := s.Store.RadiusSessionStopped(ctx, sess); err != nil || stopped {
-		return err // a Start after its Stop: the device has left already
+	started, err := s.Store.StartRadiusSession(ctx, sess)
+	if err != nil || !started {
+		return err // not started: a Start after its Stop, the device has left already
 	}
+	return s.checkIn(ctx, c, sess)
+}
+
+// checkIn checks an open session's device in and records the session's
+// holder, when the check-in names one it did not have.
+func (s *Server) checkIn(ctx context.Context, c *client, sess checkin.RadiusSession) error {
 	req := checkin.CheckinRequest{MAC: sess.MAC, Source: checkin.SourceNetworkActivity}
 	if strings.Contains(sess.UserName, "@") {
 		req.Email = sess.UserName
 	}
 	out, err := s.Engine.CheckInFrom(ctx, c.loc, req, throttle.Client{Trusted: true})
-	if err != nil {
+	if err != nil || out.Refused() {
 		return err
 	}
-	if !out.Refused() {
-		switch v := out.Confirmation.Value; {
-		case out.TokenID != 0:
-			sess.CoworkerID, sess.TokenID = 0, out.TokenID
-		case v != nil && v.CoworkerID != nil:
-			sess.CoworkerID, sess.TokenID = *v.CoworkerID, 0
-		}
+	holder := sess
+	switch v := out.Confirmation.Value; {
+	case out.TokenID != 0:
+		holder.CoworkerID, holder.TokenID = 0, out.TokenID
+	case v != nil && v.CoworkerID != nil:
+		holder.CoworkerID, holder.TokenID = *v.CoworkerID, 0
 	}
-	_, err = s.Store.StartRadiusSession(ctx, sess)
+	if holder == sess {
+		return nil
+	}
+	_, err = s.Store.StartRadiusSession(ctx, holder)
 	return err
 }
 
@@ -137,7 +149,17 @@ func (s *Server) checkOut(ctx context.Context, c *client, sess checkin.RadiusSes
 	if _, err := s.Engine.CheckInFrom(ctx, c.loc, req, throttle.Client{Trusted: true}); err != nil {
 		return err
 	}
-	return s.Store.RadiusCheckoutDone(ctx, sess.ID)
+	if err := s.Store.RadiusCheckoutDone(ctx, sess.ID); err != nil {
+		return err
+	}
+	// A session of the holder's that started while this one stopped (a
+	// device roaming) and was checked in before this check-out: the holder
+	// is still here, and is checked in again.
+	other, found, err := s.Store.OtherRadiusSession(ctx, sess)
+	if err != nil || !found {
+		return err
+	}
+	return s.checkIn(ctx, c, other)
 }
 
 // clientRestarted applies Accounting-On or -Off: every session open

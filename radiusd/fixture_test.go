@@ -55,10 +55,19 @@ type fixture struct {
 // switchableStore is the engine's database, which a test may swap for a
 // closed one: an outage after the RADIUS tables were written, before the
 // engine has decided.
-type switchableStore struct{ db atomic.Pointer[sqlstore.DB] }
+// A test may also have it run a function once, after the next decision
+// is stored: to send another packet at that very moment.
+type switchableStore struct {
+	db    atomic.Pointer[sqlstore.DB]
+	after atomic.Pointer[func()]
+}
 
 func (s *switchableStore) Decide(ctx context.Context, fn func(checkin.DecisionView) ([]checkin.Effect, error)) error {
-	return s.db.Load().Decide(ctx, fn)
+	err := s.db.Load().Decide(ctx, fn)
+	if after := s.after.Swap(nil); after != nil {
+		(*after)()
+	}
+	return err
 }
 
 func (s *switchableStore) PersonByEmail(ctx context.Context, email string) (*checkin.Person, error) {

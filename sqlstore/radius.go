@@ -130,18 +130,6 @@ func (db *DB) StartRadiusSession(ctx context.Context, s checkin.RadiusSession) (
 	return started, err
 }
 
-// RadiusSessionStopped reports whether a session was recorded stopped.
-func (db *DB) RadiusSessionStopped(ctx context.Context, s checkin.RadiusSession) (bool, error) {
-	stopped := false
-	err := db.read(ctx, func(tx *Tx) error {
-		var err error
-		stopped, err = tx.exists("SELECT 1 FROM radius_sessions WHERE client_id = ? AND acct_session_id = ? AND mac = ? AND stopped_on IS NOT NULL",
-			s.ClientID, s.AcctSessionID, s.MAC)
-		return err
-	})
-	return stopped, err
-}
-
 // TouchRadiusSession refreshes an open session and its holder's check-in,
 // to the minute as a repeated check-in does.
 func (db *DB) TouchRadiusSession(ctx context.Context, s checkin.RadiusSession) (bool, error) {

@@ -132,7 +132,7 @@ func holderCheckinStart(tx *Tx, s checkin.RadiusSession) (time.Time, error) {
 // is unknown, has another session open, or has checked in again since the
 // session stopped (a pending check-out retried late). It returns the mark.
 func markCheckoutPending(tx *Tx, s *checkin.RadiusSession) (bool, error) {
-	others, err := othersOpen(tx, *s)
+	_, others, err := otherOpenSession(tx, *s)
 	if err != nil {
 		return false, err
 	}
@@ -140,7 +140,7 @@ func markCheckoutPending(tx *Tx, s *checkin.RadiusSession) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	pending := others == 0 && (s.CoworkerID != 0 || s.TokenID != 0) && !from.After(*s.StoppedOn)
+	pending := !others && (s.CoworkerID != 0 || s.TokenID != 0) && !from.After(*s.StoppedOn)
 	if pending != s.CheckoutPending {
 		s.CheckoutPending = pending
 		_, err = tx.Exec("UPDATE radius_sessions SET checkout_pending = ? WHERE id = ?", pending, s.ID)
@@ -167,15 +167,40 @@ func lockHolderSessions(tx *Tx, s checkin.RadiusSession) error {
 	return rows.Err()
 }
 
-// othersOpen counts the open sessions at the location of the same holder.
-func othersOpen(tx *Tx, s checkin.RadiusSession) (int, error) {
+// otherOpenSession finds an open session at the location of the same
+// holder: one recorded as theirs, or one of their devices' whose holder is
+// not recorded yet (a Start records its session before its check-in says
+// whose it is, so that a Stop at the same moment finds it).
+func otherOpenSession(tx *Tx, s checkin.RadiusSession) (checkin.RadiusSession, bool, error) {
+	var other checkin.RadiusSession
 	if s.CoworkerID == 0 && s.TokenID == 0 {
-		return 0, nil
+		return other, false, nil
 	}
-	var n int
-	err := tx.QueryRow(`SELECT count(*) FROM radius_sessions WHERE business_id = ? AND stopped_on IS NULL AND id <> ?
-		AND (coworker_id = ? OR token_id = ?)`, s.BusinessID, s.ID, s.CoworkerID, s.TokenID).Scan(&n)
-	return n, err
+	err := scanRadiusSession(tx.QueryRow(`SELECT `+radiusSessionColumns+` FROM radius_sessions r
+		WHERE r.business_id = ? AND r.stopped_on IS NULL AND r.id <> ?
+		AND (r.coworker_id = ? OR r.token_id = ?
+			OR r.coworker_id IS NULL AND r.token_id IS NULL AND (
+				r.mac IN (SELECT d.mac FROM user_devices d JOIN coworkers c ON c.user_id = d.user_id WHERE c.id = ?)
+				OR r.mac IN (SELECT d.mac FROM token_devices d WHERE d.token_id = ?)))
+		ORDER BY r.id LIMIT 1`,
+		s.BusinessID, s.ID, s.CoworkerID, s.TokenID, s.CoworkerID, s.TokenID), &other)
+	if errors.Is(err, sql.ErrNoRows) {
+		return other, false, nil
+	}
+	return other, err == nil, err
+}
+
+// OtherRadiusSession returns an open session at the location of the
+// holder of s, other than s.
+func (db *DB) OtherRadiusSession(ctx context.Context, s checkin.RadiusSession) (checkin.RadiusSession, bool, error) {
+	var other checkin.RadiusSession
+	var found bool
+	err := db.readOne(ctx, func(tx *Tx) error {
+		var err error
+		other, found, err = otherOpenSession(tx, s)
+		return err
+	})
+	return other, found, err
 }
 
 // StopRadiusClientSessions stops every open session of a client and
