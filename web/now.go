@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/checkin-oss/checkin"
@@ -63,6 +64,10 @@ func (p *Pages) nowRows(w http.ResponseWriter, r *http.Request, v *view) {
 	p.renderPart(w, r, "now", "rows", page)
 }
 
+// errCheckedOut stops the check-out of a check-in closed already: it is
+// left as it is.
+var errCheckedOut = errors.New("checked out already")
+
 // checkOut is POST /console/checkins/{id}/checkout: the check-in closes now,
 // as an admin's edit through the API closes it.
 func (p *Pages) checkOut(w http.ResponseWriter, r *http.Request, v *view) {
@@ -76,13 +81,14 @@ func (p *Pages) checkOut(w http.ResponseWriter, r *http.Request, v *view) {
 			if err := v.atLocation(checkin.Checkins.Name, id, c.BusinessID); err != nil {
 				return err
 			}
-			if c.ToTime == nil {
-				c.ToTime = checkin.TimePtr(p.Clock.Now())
+			if c.ToTime != nil {
+				return errCheckedOut
 			}
+			c.ToTime = checkin.TimePtr(p.Clock.Now())
 			return nil
 		})
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errCheckedOut) {
 		p.failure(w, r, v, err)
 		return
 	}
