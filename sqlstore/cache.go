@@ -24,7 +24,7 @@ const cacheTTL = time.Second
 // changes go unseen. (The memo, memo.go, keeps the check-in's lookups by
 // exact versions instead: they change at every check-in.)
 type kept[K comparable, V any] struct {
-	mu  sync.Mutex
+	mu  sync.RWMutex // read-locked by get, on every check-in's path
 	gen uint64
 	ttl time.Duration // 0: until forgotten
 	now func() time.Time
@@ -48,8 +48,8 @@ func newKept[K comparable, V any](ttl time.Duration) *kept[K, V] {
 
 // get returns the value kept for k, unless it is older than ttl.
 func (c *kept[K, V]) get(k K) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	e, ok := c.m[k]
 	if ok && c.ttl > 0 && c.now().Sub(e.at) >= c.ttl {
 		ok = false
@@ -59,8 +59,8 @@ func (c *kept[K, V]) get(k K) (V, bool) {
 
 // reading is called before a read whose value may be kept by put.
 func (c *kept[K, V]) reading() keptRead {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return keptRead{gen: c.gen, at: c.now()}
 }
 

@@ -155,7 +155,7 @@ func (tx *Tx) addThrottleFailures(fails []checkin.ThrottleFailure) error {
 	upsert := " ON CONFLICT (name) DO UPDATE SET " + throttle.FailSQL("throttle_keys")
 	for len(keys) > 0 {
 		n := 1
-		for n < len(keys) && keys[n].Window == keys[0].Window && keys[n].Keep == keys[0].Keep && keys[n].Key != keys[n-1].Key {
+		for n < len(keys) && keys[n].Window == keys[0].Window && keys[n].Keep == keys[0].Keep {
 			n++
 		}
 		rows := make([][]any, n)
