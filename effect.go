@@ -24,12 +24,13 @@ type TouchCheckin struct {
 	MACs string
 }
 
-// CloseCheckin ends an open check-in at a time; Auto marks the daily cut-off.
-// A check-in that has already ended is left as it is.
+// CloseCheckin ends an open check-in of a location at a time; Auto marks
+// the daily cut-off. A check-in that has already ended is left as it is.
 type CloseCheckin struct {
-	ID   int64
-	At   time.Time
-	Auto bool
+	ID         int64
+	BusinessID int64
+	At         time.Time
+	Auto       bool
 }
 
 // AddDevice registers a MAC as one of a user's devices.

@@ -106,7 +106,7 @@ func (d *decision) openCheckin(m *checkin.Member) (*checkin.OpenCheckin, error) 
 	}
 	if !d.req.DoNotCheckIn {
 		openDay, _ := time.Parse(time.DateOnly, open.BusinessDay)
-		d.do(checkin.CloseCheckin{ID: open.ID, At: checkin.DayEnd(openDay, d.loc.Location(), d.settings.DailyCutOff), Auto: true})
+		d.do(checkin.CloseCheckin{ID: open.ID, BusinessID: d.loc.ID, At: checkin.DayEnd(openDay, d.loc.Location(), d.settings.DailyCutOff), Auto: true})
 	}
 	return nil, nil
 }
@@ -131,7 +131,7 @@ func (d *decision) touch(open *checkin.OpenCheckin) {
 
 func (d *decision) checkOut(m *checkin.Member, open *checkin.OpenCheckin) (Outcome, error) {
 	if !d.req.DoNotCheckIn {
-		d.do(checkin.CloseCheckin{ID: open.ID, At: d.now})
+		d.do(checkin.CloseCheckin{ID: open.ID, BusinessID: d.loc.ID, At: d.now})
 	}
 	return Outcome{Confirmation: d.checkoutAnswer(&m.FullName, &m.CoworkerID), Result: "checked_out"}, nil
 }

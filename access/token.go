@@ -218,7 +218,7 @@ func (d *decision) disconnect() (Outcome, error) {
 			return Outcome{}, err
 		}
 		for _, c := range open {
-			d.do(checkin.CloseCheckin{ID: c.ID, At: d.now})
+			d.do(checkin.CloseCheckin{ID: c.ID, BusinessID: d.loc.ID, At: d.now})
 		}
 		if len(open) > 0 {
 			name, coworkerID = open[0].FullName, &open[0].CoworkerID

@@ -27,7 +27,7 @@ func (tx *Tx) applyOne(e checkin.Effect) error {
 			tx.now, checkin.StringPtr(e.MACs), tx.now, e.ID)
 		return err
 	case checkin.CloseCheckin:
-		return tx.closeCheckin(e.ID, e.At, e.Auto)
+		return tx.closeCheckin(e.ID, e.BusinessID, e.At, e.Auto)
 	case checkin.AddDevice:
 		_, err := tx.Exec("INSERT INTO user_devices (user_id, mac, created_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", e.UserID, e.MAC, tx.now)
 		return err
@@ -81,12 +81,9 @@ func (tx *Tx) startCheckin(c *checkin.Checkin, tokenID *int64) error {
 	return tx.appendEvent(checkin.EventCheckin, c.BusinessID, c)
 }
 
-// closeCheckin ends a check-in that has not ended, with its event.
-func (tx *Tx) closeCheckin(id int64, at time.Time, auto bool) error {
-	var businessID int64
-	if err := tx.QueryRow("SELECT business_id FROM checkins WHERE id = ?", id).Scan(&businessID); err != nil {
-		return err
-	}
+// closeCheckin ends a check-in of a location that has not ended, with its
+// event.
+func (tx *Tx) closeCheckin(id, businessID int64, at time.Time, auto bool) error {
 	b, err := tx.business(businessID)
 	if err != nil {
 		return err
@@ -196,7 +193,7 @@ func (tx *Tx) stopTokenSession(t *checkin.Token, minutesLeft int64, at time.Time
 		_, err = one(&id, err)
 		return true, err
 	}
-	return true, tx.closeCheckin(id, at, false)
+	return true, tx.closeCheckin(id, t.BusinessID, at, false)
 }
 
 // snapshotFailed records on a FailedCheckin that names a member their

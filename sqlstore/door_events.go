@@ -124,5 +124,5 @@ func closeEarlierDay(tx *view, m *checkin.Member, loc *checkin.Business, s check
 	if err != nil {
 		return err
 	}
-	return tx.closeCheckin(open.ID, checkin.DayEnd(openDay, loc.Location(), s.DailyCutOff), true)
+	return tx.closeCheckin(open.ID, loc.ID, checkin.DayEnd(openDay, loc.Location(), s.DailyCutOff), true)
 }
