@@ -173,3 +173,49 @@ func TestMemoSeesNewCredentials(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoKeepsAMemberTrueThroughTheirCheckins: on SQLite a change to a
+// member's check-ins leaves their lookups by every credential kept; the
+// write that made it reads the member again, so the next check-in by any
+// credential is answered from memory, and sees the change. Jane's
+// check-in is closed by an operator, she checks in again by device, then
+// by card and pincode: one new check-in, and those two answered from
+// memory. On PostgreSQL the check-ins are the same.
+func TestMemoKeepsAMemberTrueThroughTheirCheckins(t *testing.T) {
+	card, pincode, device := `{"accessCardId":"CARD-1"}`, `{"pincode":"1234"}`, `{"mac":"AA:BB:CC:DD:EE:01"}`
+	eachFixture(t, func(t *testing.T, f *fixture) {
+		post := func(body string) (fromMemory bool) {
+			t.Helper()
+			before := f.db.MemoDecisions()
+			if _, c := f.post(body); !c.WasSuccessful {
+				t.Fatalf("%s refused: %+v", body, c)
+			}
+			return f.db.MemoDecisions() > before
+		}
+		// Twice: the first pincode-only check-in turns unique pincodes on,
+		// a setting, and every lookup kept before it is dropped.
+		for range 2 {
+			for _, body := range []string{card, pincode, device} {
+				for i := 0; !post(body) && f.db.IsSQLite(); i++ {
+					if i == 3 {
+						t.Fatalf("on SQLite, %d check-ins with %s and none answered from memory", i+1, body)
+					}
+				}
+			}
+		}
+		c := f.open(f.jane.ID)[0]
+		c.ToTime = checkin.TimePtr(f.clock.Now())
+		if err := f.db.Checkins().Replace(f.ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		post(device)
+		for _, body := range []string{card, pincode} {
+			if !post(body) && f.db.IsSQLite() {
+				t.Errorf("on SQLite, %s after Jane's new check-in was looked up in the database", body)
+			}
+		}
+		if open, all := len(f.open(f.jane.ID)), len(f.checkins()); open != 1 || all != 2 {
+			t.Errorf("Jane has %d open check-ins of %d; want 1 of 2", open, all)
+		}
+	})
+}

@@ -44,9 +44,13 @@ const (
 	maxMemoStates  = 1 << 16
 )
 
-// A kept lookup depends on everything the lookups read, and on the
-// check-ins of the members it holds (by coworker id): those change often,
-// and each change makes stale only the lookups of its member.
+// A kept lookup of members is two things: which members hold a credential,
+// which depends only on the tables every lookup may read, and each of those
+// members as read, with their open check-in, which depends on that member's
+// check-ins too (by coworker id). Check-ins change often; a change makes
+// stale only its member's record, and the first lookup that reads the
+// member again, by any of their credentials, makes the record true again
+// for all of them.
 
 // depState is when a member's check-ins last changed, and how many
 // uncommitted batches are changing them now.
@@ -56,9 +60,9 @@ type depState struct {
 }
 
 type memoEntry struct {
-	seq   uint64  // the sequence number just before the read that found it
-	deps  []int64 // a members lookup: the members, whose check-ins it holds
-	value any     // any other lookup: what it found
+	seq     uint64  // the sequence number just before the read that found it
+	members []int64 // a members lookup: the members it found (their records are in memo.members)
+	value   any     // any other lookup: what it found
 }
 
 type memo struct {
@@ -111,45 +115,62 @@ func (m *memo) forget() {
 	m.members = map[int64]memberRecord{}
 }
 
-// getMembers returns the members a kept lookup names (an entry whose deps
-// are their ids), if the entry and each member are still true.
+// getMembers returns the members a kept lookup names, if the lookup and
+// each member's record are still true.
 func (m *memo) getMembers(key string, out []readMember) ([]readMember, []int64, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.entries[key]
-	if !ok || !m.valid(e.seq, e.deps) {
+	if !ok || !m.valid(e.seq, nil) {
 		return nil, nil, false
 	}
-	for i, id := range e.deps {
+	for i, id := range e.members {
 		rec, ok := m.members[id]
-		if !ok || !m.valid(rec.seq, e.deps[i:i+1]) {
+		if !ok || !m.valid(rec.seq, e.members[i:i+1]) {
 			return nil, nil, false
 		}
 		out = append(out, rec.r)
 	}
-	return out, e.deps, true
+	return out, e.members, true
 }
 
-// putMembers keeps a lookup's members, read by a read that began after seq.
+// putMembers keeps a lookup's members, read by a read that began after seq:
+// the lookup, and each member's record unless their check-ins changed
+// since (a newer read of them will keep it).
 func (m *memo) putMembers(key string, seq uint64, rs []readMember) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ids := make([]int64, len(rs))
-	for i, r := range rs {
-		ids[i] = r.member.CoworkerID
-	}
-	if m.paused || !m.valid(seq, ids) {
+	if m.paused || !m.valid(seq, nil) {
 		return
 	}
 	if len(m.entries) >= maxMemoEntries {
 		m.forget()
 	}
-	for _, r := range rs {
-		if old, ok := m.members[r.member.CoworkerID]; !ok || old.seq < seq {
-			m.members[r.member.CoworkerID] = memberRecord{seq: seq, r: r}
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		id := r.member.CoworkerID
+		ids[i] = id
+		if old, ok := m.members[id]; (!ok || old.seq < seq) && m.valid(seq, ids[i:i+1]) {
+			m.members[id] = memberRecord{seq: seq, r: r}
 		}
 	}
-	m.entries[key] = memoEntry{seq: seq, deps: ids}
+	m.entries[key] = memoEntry{seq: seq, members: ids}
+}
+
+// refresh keeps the records of members the writer read at the end of a
+// batch that has just committed: nothing can have changed them since.
+func (m *memo) refresh(rs []readMember) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.paused {
+		return
+	}
+	for _, r := range rs {
+		id := r.member.CoworkerID
+		if _, ok := m.members[id]; ok && m.valid(m.seq, []int64{id}) {
+			m.members[id] = memberRecord{seq: m.seq, r: r}
+		}
+	}
 }
 
 // now is the sequence number a read taken from now on is kept under.
@@ -188,7 +209,7 @@ func (m *memo) get(key string) (memoEntry, bool) {
 	if !ok {
 		return memoEntry{}, false
 	}
-	if !m.valid(e.seq, e.deps) {
+	if !m.valid(e.seq, nil) {
 		delete(m.entries, key)
 		return memoEntry{}, false
 	}

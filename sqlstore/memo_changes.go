@@ -31,6 +31,28 @@ type changes struct {
 	// pincodeCol coworkers.access_pincode's column.
 	creds      []string
 	pincodeCol int
+	// fresh are the members whose check-ins the batch changed, read again
+	// at its end (readChanged).
+	fresh []readMember
+}
+
+// maxRefreshed bounds the members a batch reads again for the memo; a
+// batch that changes more (the daily check-out) leaves theirs stale.
+const maxRefreshed = 64
+
+// readChanged reads again, in the batch's transaction just before it
+// commits, the members whose check-ins it changed: once it has committed,
+// their records in the memo are true again without a lookup. A failed read
+// only leaves them stale.
+func (c *changes) readChanged(tx *Tx) {
+	c.fresh = c.fresh[:0]
+	if c.all || len(c.deps) == 0 || len(c.deps) > maxRefreshed {
+		return
+	}
+	v := &view{Tx: tx}
+	if _, err := v.members(memberSelect+" WHERE c.id IN "+marks(len(c.deps)), ids(c.deps)...); err == nil {
+		c.fresh = append(c.fresh, v.read...)
+	}
 }
 
 // credKey names a credential in memo.held: a card ('c'), a member's
@@ -171,11 +193,14 @@ func (c *changes) committing() {
 func (c *changes) ended(committed bool) {
 	if c.begun {
 		c.m.end(c.all, c.deps)
+		if committed {
+			c.m.refresh(c.fresh)
+		}
 	}
 	if c.rebuilt != nil && committed {
 		c.m.keys.Store(c.rebuilt)
 	}
-	c.all, c.begun, c.deps, c.inserted, c.rebuilt, c.creds = false, false, c.deps[:0], c.inserted[:0], nil, c.creds[:0]
+	c.all, c.begun, c.deps, c.inserted, c.rebuilt, c.creds, c.fresh = false, false, c.deps[:0], c.inserted[:0], nil, c.creds[:0], c.fresh[:0]
 	clear(c.seen)
 }
 

@@ -162,6 +162,7 @@ func (w *writer) commit(batch []*job) {
 		err = w.runAll(batch, results, ran)
 		if err == nil {
 			if w.changes != nil {
+				w.changes.readChanged(w.db.newTx(background, w.conn))
 				w.changes.committing()
 			}
 			err = w.conn.end(false)
