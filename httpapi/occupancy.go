@@ -19,7 +19,7 @@ type OccupancyReader interface {
 
 // occupancy is GET /api/sys/businesses/{id}/occupancy.
 func (s *Server) occupancy(_ *Server, w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := PathID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

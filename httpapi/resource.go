@@ -50,7 +50,9 @@ func (res *resource[T]) register(mux *routeMux, s *Server) {
 	mux.Handle("DELETE "+p+"/{id}", s.authorize(name, checkin.ActionDelete, res.delete))
 }
 
-func pathID(r *http.Request) (int64, error) {
+// PathID is the record id in a request's path ({id}), a positive whole
+// number.
+func PathID(r *http.Request) (int64, error) {
 	raw := r.PathValue("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
@@ -60,7 +62,7 @@ func pathID(r *http.Request) (int64, error) {
 }
 
 func (res *resource[T]) get(s *Server, w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := PathID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -182,7 +184,7 @@ func (res *resource[T]) replace(s *Server, w http.ResponseWriter, r *http.Reques
 // that changes only the fields it names, then saved as a replace would be:
 // the same roles, validation and answer.
 func (res *resource[T]) patch(s *Server, w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := PathID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -205,7 +207,7 @@ func (res *resource[T]) patch(s *Server, w http.ResponseWriter, r *http.Request)
 }
 
 func (res *resource[T]) delete(s *Server, w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := PathID(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -30,15 +30,6 @@ func (v *view) atLocation(entity string, id, businessID int64) error {
 	return nil
 }
 
-// pathID is the record id of the path ({id}).
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, checkin.Invalid("Id", r.PathValue("id"), "must be a positive whole number")
-	}
-	return id, nil
-}
-
 type navLink struct {
 	Name, Href string
 	Current    bool

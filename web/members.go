@@ -210,7 +210,7 @@ func (p *Pages) showMember(w http.ResponseWriter, r *http.Request, v *view, c *c
 
 // findMember finds the member of the path at the chosen location.
 func (p *Pages) findMember(r *http.Request, v *view) (*checkin.Coworker, error) {
-	id, err := pathID(r)
+	id, err := httpapi.PathID(r)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (p *Pages) editMember(w http.ResponseWriter, r *http.Request, v *view, chan
 		p.forbidden(w, r, v, "Changing a member needs the role Coworker-Edit or a full administrator.")
 		return
 	}
-	id, err := pathID(r)
+	id, err := httpapi.PathID(r)
 	var c *checkin.Coworker
 	if err == nil {
 		err = p.Store.Coworkers().Update(r.Context(), id, func(rec *checkin.Coworker) error {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/checkin-oss/checkin"
+	"github.com/checkin-oss/checkin/httpapi"
 )
 
 type nowRow struct {
@@ -75,7 +76,7 @@ func (p *Pages) checkOut(w http.ResponseWriter, r *http.Request, v *view) {
 		p.forbidden(w, r, v, "Checking a member out needs the role Checkin-Edit or a full administrator.")
 		return
 	}
-	id, err := pathID(r)
+	id, err := httpapi.PathID(r)
 	if err == nil {
 		err = p.Store.Checkins().Update(r.Context(), id, func(c *checkin.Checkin) error {
 			if err := v.atLocation(checkin.Checkins.Name, id, c.BusinessID); err != nil {
