@@ -20,12 +20,13 @@ import (
 // change is committed (its pre-update hook), and the writer says when the
 // batch holding the change has committed or rolled back.
 //
-// A change to a member's check-ins or to a throttling key makes only the
-// lookups that depend on that member or key stale; a change to any other
-// table the lookups read (members, cards, devices, plans, tokens, settings,
-// locations...) makes every lookup stale. A decision answered from memory
-// alone (memo-only, with no SQL at all) is accepted only if nothing it used
-// changed while it ran; otherwise it is decided again from the database.
+// A change to a member's check-ins makes stale only that member's record,
+// a change to a throttling key only what depends on that key, and a change
+// to any other table the lookups read (members, cards, devices, plans,
+// tokens, settings, locations...) makes every lookup stale. A decision
+// answered from memory alone (memo-only, with no SQL at all) is accepted
+// only if nothing it used changed while it ran; otherwise it is decided
+// again from the database.
 //
 // Versions are one sequence number for the whole memo. A key (a member, a
 // throttling key, or "everything") is bumped twice per batch that changes
@@ -48,9 +49,9 @@ const (
 // which depends only on the tables every lookup may read, and each of those
 // members as read, with their open check-in, which depends on that member's
 // check-ins too (by coworker id). Check-ins change often; a change makes
-// stale only its member's record, and the first lookup that reads the
-// member again, by any of their credentials, makes the record true again
-// for all of them.
+// stale only its member's record, and the batch that made it reads the
+// member again just before it commits (changes.readChanged, refresh), so
+// the record is true again for every credential of theirs.
 
 // depState is when a member's check-ins last changed, and how many
 // uncommitted batches are changing them now.
