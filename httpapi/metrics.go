@@ -31,6 +31,7 @@ type Metrics struct {
 	// location within a short time.
 	PincodeSpraying *prometheus.CounterVec
 	checkedIn       sync.Once
+	memo            sync.Once
 
 	storageFailures    *prometheus.CounterVec
 	storageUnavailable prometheus.Gauge
@@ -124,6 +125,17 @@ func (m *Metrics) observe(route string, status int, elapsed time.Duration) {
 // watchCheckedIn adds the checkin_checked_in gauge, read with read.
 func (m *Metrics) watchCheckedIn(read func(ctx context.Context) (map[string]int, error)) {
 	m.checkedIn.Do(func() { m.Registry.MustRegister(newCheckedInCollector(read)) })
+}
+
+// WatchMemo adds checkin_memo_decisions_total, read with read: the
+// check-in decisions answered from memory alone (sqlstore's memo).
+func (m *Metrics) WatchMemo(read func() int64) {
+	m.memo.Do(func() {
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "checkin_memo_decisions_total",
+			Help: "Public check-in decisions answered from memory alone, with no SQL (SQLite's memo; always 0 on PostgreSQL and with memo=off).",
+		}, func() float64 { return float64(read()) }))
+	})
 }
 
 // Handler serves the metrics in the Prometheus text format.

@@ -135,7 +135,11 @@ func runDB(ctx context.Context, cfg Config, db string, webhooks, instances int, 
 		cfg.say("%s: %s for %s after %s of warm-up, %d connections", label, mix, cfg.Duration, cfg.Warmup, cfg.Concurrency)
 		l := &Load{Addr: target.Addr, MoreAddrs: more, Host: cfg.Seed.Location + ".localhost:" + port(target.Addr), Mix: mix, Seed: cfg.Seed,
 			Concurrency: cfg.Concurrency, Warmup: cfg.Warmup, Duration: cfg.Duration, CheckAnswers: true, ServerPID: target.PID}
+		decided, fromMemory, _ := decisionCounts(ctx, target.Addr)
 		rep.Rows = append(rep.Rows, Row{DB: label, Phase: mix.String(), Load: l.Run(ctx)})
+		if note := memoNote(ctx, label, mix.String(), target.Addr, decided, fromMemory); note != "" {
+			rep.Notes = append(rep.Notes, note)
+		}
 	}
 	if recv != nil {
 		cfg.say("%s: waiting for the webhooks' deliveries", label)

@@ -38,6 +38,7 @@ func Server(db *sqlstore.DB, log *slog.Logger, stop <-chan struct{}) *httpapi.Se
 		Metrics:    httpapi.NewMetrics(),
 		BaseDomain: "localhost",
 	}
+	s.Metrics.WatchMemo(db.MemoDecisions)
 	pages := &web.Pages{Store: db, API: s, Log: log, Clock: db.Clock}
 	s.Pages = pages.Routes()
 	doors.Mount(s, db, db.Clock)
