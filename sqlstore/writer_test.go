@@ -247,7 +247,12 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 		go func() { result <- db.write(context.Background(), fn) }()
 		waitQueued(t, db, len(results))
 	}
-	send("before", insertW("before"))
+	send("before", func(tx *Tx) error { // with an event, which must go with its change
+		if err := insertW("before")(tx); err != nil {
+			return err
+		}
+		return tx.appendEvent("TestEvent", 1, map[string]string{"v": "before"})
+	})
 	send("loses", func(tx *Tx) error {
 		_, err := tx.Exec("ROLLBACK")
 		return err
@@ -267,6 +272,15 @@ func TestGroupCommitLostTransaction(t *testing.T) {
 	}
 	if err := db.write(context.Background(), insertW("next")); err != nil {
 		t.Fatalf("the next write: %v", err)
+	}
+	var events int
+	if err := db.read(context.Background(), func(tx *Tx) error {
+		return tx.QueryRow("SELECT count(*) FROM events").Scan(&events)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if events != 0 {
+		t.Errorf("%d events stored of a lost batch, or with a later one", events)
 	}
 }
 
