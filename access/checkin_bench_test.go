@@ -97,22 +97,8 @@ func BenchmarkCheckIn(b *testing.B) {
 			b.Run("new-64/card", func(b *testing.B) {
 				d.nextDay(b)
 				var member atomic.Int64
-				b.SetParallelism(64 / runtime.GOMAXPROCS(0))
-				b.ReportAllocs()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						i := int(member.Add(1)-1) % benchMembers
-						req, err := access.DecodeRequest(loadtest.Body("card", i))
-						if err != nil {
-							b.Error(err)
-							return
-						}
-						if out, err := d.svc.CheckIn(context.Background(), d.loc, req); err != nil || out.Result != "checked_in" {
-							b.Errorf("card %d: %s, %v", i, out.Result, err)
-							return
-						}
-					}
-				})
+				next := func() int { return int(member.Add(1)-1) % benchMembers }
+				d.checkIn64(b, d.svc, throttle.Client{}, "card", next, "checked_in")
 			})
 			var next atomic.Int64 // cards not sent before, across the runs of -count
 			refusals := map[string]string{"unknown_card": checkin.CodeInvalidCardNumber, "unknown_mac": checkin.CodeNoAccessToSpace}
@@ -131,23 +117,32 @@ func BenchmarkCheckIn(b *testing.B) {
 			b.Run("refused-64/unknown_card", func(b *testing.B) {
 				svc := &access.Service{Store: d.db, Throttle: &throttle.Limiter{Store: d.db}}
 				bridge := throttle.Client{Addr: netip.MustParseAddr("127.0.0.1"), Trusted: true}
-				b.SetParallelism(64 / runtime.GOMAXPROCS(0))
-				b.ReportAllocs()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						req, err := access.DecodeRequest(loadtest.Body("unknown_card", int(next.Add(1))))
-						if err != nil {
-							b.Error(err)
-							return
-						}
-						out, err := svc.CheckInFrom(context.Background(), d.loc, req, bridge)
-						if err != nil || out.Result != checkin.CodeInvalidCardNumber {
-							b.Errorf("%s, %v; want %s", out.Result, err, checkin.CodeInvalidCardNumber)
-							return
-						}
-					}
-				})
+				unsent := func() int { return int(next.Add(1)) }
+				d.checkIn64(b, svc, bridge, "unknown_card", unsent, checkin.CodeInvalidCardNumber)
 			})
 		})
 	}
+}
+
+// checkIn64 sends the load tool's requests of method through svc from
+// client, 64 at once, identity i taken from next, and fails unless each
+// answer is want.
+func (d *decisionBench) checkIn64(b *testing.B, svc *access.Service, client throttle.Client, method string, next func() int, want string) {
+	b.SetParallelism(64 / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next()
+			req, err := access.DecodeRequest(loadtest.Body(method, i))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out, err := svc.CheckInFrom(context.Background(), d.loc, req, client)
+			if err != nil || out.Result != want {
+				b.Errorf("%s %d: %s, %v; want %s", method, i, out.Result, err, want)
+				return
+			}
+		}
+	})
 }
