@@ -48,14 +48,16 @@ type DB struct {
 	writer  *writer // SQLite: the one goroutine that writes, in batches
 	// refusals, on PostgreSQL, writes refusals in batches.
 	refusals *refusalBatcher
-	readers  *readers // SQLite: the reading connections, held
-	closing  sync.Once
-	closed   atomic.Bool
-	queries  sync.Map
-	cache    *cache      // locations, settings and doors (cache.go)
-	basic    *basicCache // verified Basic credentials (basicauth.go)
-	memo     *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
-	memoOn   bool
+	// starts, on PostgreSQL, writes first check-ins in batches.
+	starts  *startBatcher
+	readers *readers // SQLite: the reading connections, held
+	closing sync.Once
+	closed  atomic.Bool
+	queries sync.Map
+	cache   *cache      // locations, settings and doors (cache.go)
+	basic   *basicCache // verified Basic credentials (basicauth.go)
+	memo    *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
+	memoOn  bool
 	// memoQuit stops the memo's watch of the heap.
 	memoQuit chan struct{}
 	tables
@@ -112,6 +114,7 @@ func (db *DB) openPostgres(dsn string) error {
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db.rw, db.ro = pool, pool
 	db.refusals = startRefusalBatcher(db)
+	db.starts = startStartBatcher(db)
 	return nil
 }
 
@@ -229,7 +232,8 @@ func (db *DB) Close() error {
 			err = db.writer.close()
 		}
 		if db.refusals != nil {
-			db.refusals.close()
+			db.refusals.stop()
+			db.starts.stop()
 		}
 		if db.readers != nil {
 			err = errors.Join(err, db.readers.close())

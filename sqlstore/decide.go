@@ -24,10 +24,12 @@ type decideFunc = func(checkin.DecisionView) ([]checkin.Effect, error)
 // if nothing the view read has changed since, and otherwise decides again
 // on a view read in the writer.
 //
-// On PostgreSQL the decision runs once, on one connection: its lookups
-// outside any transaction, then, from its first read of a member, a user's
-// devices or a token, in a transaction that locks those rows. The effects
-// are applied in that transaction.
+// On PostgreSQL the decision runs on one connection: its lookups outside
+// any transaction, then, from its first read of a member, a user's devices
+// or a token, in a transaction that locks those rows. The effects are
+// applied in that transaction. A member's first check-in is decided on the
+// member as the lookup read them and written in a batch with others, which
+// checks under lock that the member has not changed (start_postgres.go).
 func (db *DB) Decide(ctx context.Context, decide decideFunc) error {
 	if db.closed.Load() {
 		return db.mapError(errClosed)
@@ -128,24 +130,42 @@ func (db *DB) decidePostgres(ctx context.Context, decide decideFunc) error {
 	return db.mapError(err)
 }
 
-// decideOnce decides on one connection and applies the effects; a refusal
-// decided without a transaction is handed to the refusal batcher once the
-// connection is free again.
+// decideOnce decides on one connection and applies the effects. A refusal
+// decided without a transaction goes to the refusal batcher, and a first
+// check-in to the start batcher (start_postgres.go), once the connection is
+// free again. A first check-in that cannot be batched, or that the batcher
+// finds stale, is decided again with every member read under lock.
 func (db *DB) decideOnce(ctx context.Context, decide decideFunc) error {
-	r, err := db.decideOnConn(ctx, decide)
-	if err != nil || r == nil {
-		return err
+	for optimistic := true; ; optimistic = false {
+		w, err := db.decideOnConn(ctx, decide, optimistic)
+		switch {
+		case errors.Is(err, errMemberChanged) && optimistic:
+			continue
+		case err != nil || w == nil:
+			return err
+		case w.refusal != nil:
+			return db.writeRefusal(w.refusal)
+		}
+		err = db.starts.submit(&job{ctx: ctx, start: w.start})
+		if !errors.Is(err, errMemberChanged) {
+			return err
+		}
 	}
-	return db.writeRefusal(r)
 }
 
-func (db *DB) decideOnConn(ctx context.Context, decide decideFunc) (_ *refusal, err error) {
+// pending is what a decision leaves to a batcher.
+type pending struct {
+	refusal *refusal
+	start   *startJob
+}
+
+func (db *DB) decideOnConn(ctx context.Context, decide decideFunc, optimistic bool) (_ *pending, err error) {
 	conn, err := db.connPostgres(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	pg := &pgConn{conn: conn}
+	pg := &pgConn{conn: conn, optimistic: optimistic}
 	defer func() {
 		if pg.tx != nil && err != nil {
 			_ = pg.tx.Rollback()
@@ -153,13 +173,19 @@ func (db *DB) decideOnConn(ctx context.Context, decide decideFunc) (_ *refusal, 
 	}()
 	v := &view{Tx: db.newTx(ctx, conn), pg: pg}
 	effects, err := decide(v)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
+	}
+	if s, ok := batchable(pg, effects); ok {
+		return &pending{start: s}, nil
+	}
+	switch {
 	case pg.tx == nil && len(effects) == 0:
 		return nil, nil
 	case pg.tx == nil && checkin.OnlyRefusal(effects):
-		return refusalOf(ctx, effects), nil
+		return &pending{refusal: refusalOf(ctx, effects)}, nil
+	case len(pg.unlocked) > 0:
+		return nil, errMemberChanged // what it used unlocked must be read under lock
 	}
 	if err := v.begin(); err != nil {
 		return nil, err

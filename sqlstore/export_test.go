@@ -33,3 +33,29 @@ func (db *DB) WriteRefusalBatchForTest(ctx context.Context, failed []*checkin.Fa
 	}
 	return errs
 }
+
+// ErrMemberChangedForTest is the start batcher's answer to a first
+// check-in it did not write.
+var ErrMemberChangedForTest = errMemberChanged
+
+// StartBatchForTest has PostgreSQL's start batcher write the first
+// check-ins of starts in one batch, each decided on its member as read
+// before change runs, and returns each result.
+func (db *DB) StartBatchForTest(ctx context.Context, starts []checkin.StartCheckin, change func()) []error {
+	var jobs []*job
+	for _, s := range starts {
+		v := &view{Tx: db.newTx(ctx, db.rw)}
+		if _, err := v.members(memberSelect+" WHERE c.id = ?", *s.Checkin.CoworkerID); err != nil {
+			panic(err)
+		}
+		r, _ := v.readOf(*s.Checkin.CoworkerID)
+		jobs = append(jobs, &job{ctx: ctx, start: &startJob{read: r, start: s}, done: make(chan jobResult, 1)})
+	}
+	change()
+	db.starts.write(jobs)
+	errs := make([]error, len(jobs))
+	for i, j := range jobs {
+		errs[i] = (<-j.done).err
+	}
+	return errs
+}

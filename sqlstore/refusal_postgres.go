@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -25,14 +24,7 @@ const refusalWriters = 3
 
 func startRefusalBatcher(db *DB) *refusalBatcher {
 	b := &refusalBatcher{queue: newQueue(), db: db}
-	var running sync.WaitGroup
-	for range refusalWriters {
-		running.Go(func() { b.each(b.write) })
-	}
-	go func() {
-		running.Wait()
-		close(b.stopped)
-	}()
+	b.serve(refusalWriters, b.write)
 	return b
 }
 
@@ -59,9 +51,4 @@ func (b *refusalBatcher) write(batch []*job) {
 	for _, j := range taken {
 		j.done <- jobResult{err: err}
 	}
-}
-
-func (b *refusalBatcher) close() {
-	b.once.Do(func() { close(b.quit) })
-	<-b.stopped
 }

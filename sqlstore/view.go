@@ -46,6 +46,25 @@ type memoRun struct {
 type pgConn struct {
 	conn *sql.Conn
 	tx   *sql.Tx
+	// optimistic lets a member found by a lookup, with no open check-in
+	// and no plan limits, be used without a lock while nothing is locked:
+	// a first check-in, which the batcher writes after reading the member
+	// again under lock (start_postgres.go).
+	optimistic bool
+	// unlocked are the members so used.
+	unlocked []readMember
+}
+
+// useUnlocked reports whether the decision may use r, read without a
+// lock, and notes it.
+func (pg *pgConn) useUnlocked(r readMember) bool {
+	if !pg.optimistic || pg.tx != nil || r.open != nil || r.member.MonthLimit != nil || r.member.WeekLimit != nil {
+		return false
+	}
+	if !slices.ContainsFunc(pg.unlocked, func(u readMember) bool { return u.member.CoworkerID == r.member.CoworkerID }) {
+		pg.unlocked = append(pg.unlocked, r)
+	}
+	return true
 }
 
 // locks reports whether reads lock what they read (PostgreSQL only:
@@ -167,11 +186,11 @@ func (v *view) remember(r readMember) {
 // readOf returns the member with that coworker id the view has read, if
 // reading them again would find the same: always on SQLite (a snapshot,
 // the memo or the writer, where nothing changes meanwhile); on PostgreSQL
-// only for a member read under lock.
+// for a member read under lock, or one of a first check-in (useUnlocked).
 func (v *view) readOf(coworkerID int64) (readMember, bool) {
 	for _, r := range v.read {
 		if r.member.CoworkerID == coworkerID {
-			return r, !v.locks() || r.locked
+			return r, !v.locks() || r.locked || v.pg.useUnlocked(r)
 		}
 	}
 	return readMember{}, false

@@ -39,6 +39,8 @@ type job struct {
 	// refusal, when set, holds the rows fn adds: the writer adds those of
 	// all the batch's refusals together, and runs fn only if that fails.
 	refusal *refusal
+	// start, for PostgreSQL's start batcher, is the first check-in to write.
+	start *startJob
 }
 
 type jobResult struct {
@@ -57,6 +59,25 @@ type queue struct {
 
 func newQueue() queue {
 	return queue{jobs: make(chan *job, maxBatch), quit: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// serve runs n goroutines that each hand run the jobs waiting (each), and
+// marks the queue stopped once all have ended.
+func (w *queue) serve(n int, run func([]*job)) {
+	var running sync.WaitGroup
+	for range n {
+		running.Go(func() { w.each(run) })
+	}
+	go func() {
+		running.Wait()
+		close(w.stopped)
+	}()
+}
+
+// stop closes the queue and waits for its goroutines.
+func (w *queue) stop() {
+	w.once.Do(func() { close(w.quit) })
+	<-w.stopped
 }
 
 type writer struct {
@@ -296,7 +317,6 @@ func (w *writer) inSavepoint(ctx context.Context, fn func(*Tx) error) (r jobResu
 // close stops the writer once the batch running, if any, is answered; the
 // writes still queued are answered errClosed.
 func (w *writer) close() error {
-	w.once.Do(func() { close(w.quit) })
-	<-w.stopped
+	w.stop()
 	return w.conn.close()
 }

@@ -1,0 +1,151 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// On PostgreSQL, a member's first check-in is decided on the member as the
+// card's (or pincode's, or email's) lookup read them, without a lock, and
+// written by a few goroutines per instance together with the other first
+// check-ins waiting: one transaction locks the batch's members (in id
+// order, in one statement), reads them again, and opens the check-in of
+// each member it finds as the decision read them. A member who changed
+// meanwhile (a check-in of theirs committed first, their plan changed) is
+// not written: that decision runs again, under lock, as any other. So a
+// burst of first check-ins costs a commit per batch rather than one each.
+
+// startJob is a first check-in waiting for the batcher: the member as the
+// decision read them, and the decision's one effect.
+type startJob struct {
+	read  readMember
+	start checkin.StartCheckin
+}
+
+// errMemberChanged answers a first check-in that the batcher did not
+// write, because the member changed since the decision read them or the
+// batch failed before its COMMIT: nothing of it is stored, and it is
+// decided again.
+var errMemberChanged = errors.New("sqlstore: the member changed since the decision read them")
+
+// startWriters is how many batches of first check-ins are written at once.
+const startWriters = 3
+
+type startBatcher struct {
+	queue
+	db *DB
+}
+
+func startStartBatcher(db *DB) *startBatcher {
+	b := &startBatcher{queue: newQueue(), db: db}
+	b.serve(startWriters, b.write)
+	return b
+}
+
+// batchable returns the first check-in a decision may hand to the batcher:
+// its one effect opens a check-in of the one member it read without a lock,
+// at the member's own location, and it locked nothing.
+func batchable(pg *pgConn, effects []checkin.Effect) (*startJob, bool) {
+	if pg.tx != nil || len(pg.unlocked) != 1 || len(effects) != 1 {
+		return nil, false
+	}
+	s, ok := effects[0].(checkin.StartCheckin)
+	r := pg.unlocked[0]
+	if !ok || s.TokenID != nil || s.Checkin.CoworkerID == nil || *s.Checkin.CoworkerID != r.member.CoworkerID ||
+		s.Checkin.BusinessID != r.member.BusinessID {
+		return nil, false
+	}
+	return &startJob{read: r, start: s}, true
+}
+
+// write writes a batch of first check-ins in one transaction. A job whose
+// member changed is answered errMemberChanged; so is every job of a batch
+// that failed before its COMMIT. A failed COMMIT is every job's error.
+func (b *startBatcher) write(batch []*job) {
+	var taken []*job
+	for _, j := range batch {
+		if j.state.CompareAndSwap(queued, running) {
+			taken = append(taken, j)
+		}
+	}
+	if len(taken) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	errs, err := b.startAll(ctx, taken)
+	for i, j := range taken {
+		if err != nil {
+			errs[i] = err
+		}
+		j.done <- jobResult{err: errs[i]}
+	}
+}
+
+// startAll runs the batch's transaction and returns each job's answer, or
+// the error of a COMMIT that failed.
+func (b *startBatcher) startAll(ctx context.Context, jobs []*job) ([]error, error) {
+	errs := make([]error, len(jobs))
+	for i := range errs {
+		errs[i] = errMemberChanged
+	}
+	sqlTx, err := b.db.beginPostgres(ctx, nil)
+	if err != nil {
+		return errs, nil
+	}
+	tx := b.db.newTx(ctx, sqlTx)
+	if err := b.applyFresh(tx, jobs, errs); err != nil {
+		_ = sqlTx.Rollback()
+		for i := range errs {
+			errs[i] = errMemberChanged
+		}
+		return errs, nil
+	}
+	return errs, sqlTx.Commit()
+}
+
+// applyFresh locks and reads the jobs' members again, and opens the
+// check-in of each job whose member is as its decision read them (the
+// first such job of each member), marking it answered in errs.
+func (b *startBatcher) applyFresh(tx *Tx, jobs []*job, errs []error) error {
+	ids := make([]int64, 0, len(jobs))
+	for _, j := range jobs {
+		ids = append(ids, j.start.read.member.CoworkerID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	if _, err := tx.Exec("SELECT id FROM coworkers WHERE id IN "+in+" ORDER BY id FOR UPDATE", args...); err != nil {
+		return err
+	}
+	fresh := &view{Tx: tx}
+	if _, err := fresh.membersLocked(true, memberSelect+" WHERE c.id IN "+in, args...); err != nil {
+		return err
+	}
+	started := make(map[int64]bool, len(ids))
+	for i, j := range jobs {
+		read := j.start.read
+		id := read.member.CoworkerID
+		now, ok := fresh.readOf(id)
+		if !ok || started[id] || now.open != nil || !reflect.DeepEqual(now.member, read.member) {
+			continue
+		}
+		started[id] = true
+		by := *tx
+		by.ctx = j.ctx
+		if err := by.apply([]checkin.Effect{j.start.start}); err != nil {
+			return err
+		}
+		errs[i] = nil
+	}
+	return tx.flushEvents()
+}
