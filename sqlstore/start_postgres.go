@@ -5,7 +5,6 @@ import (
 	"errors"
 	"reflect"
 	"slices"
-	"strings"
 
 	"github.com/checkin-oss/checkin"
 )
@@ -119,16 +118,11 @@ func (b *startBatcher) applyFresh(tx *Tx, jobs []*job, errs []error) error {
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	if _, err := tx.Exec("SELECT id FROM coworkers WHERE id IN "+in+" ORDER BY id FOR UPDATE", args...); err != nil {
+	if _, err := tx.Exec("SELECT id FROM coworkers WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE", ids); err != nil {
 		return err
 	}
 	fresh := &view{Tx: tx}
-	if _, err := fresh.membersLocked(true, memberSelect+" WHERE c.id IN "+in, args...); err != nil {
+	if _, err := fresh.membersLocked(true, membersSelect+" WHERE c.id = ANY(?::bigint[])", ids); err != nil {
 		return err
 	}
 	started := make(map[int64]bool, len(ids))
@@ -141,7 +135,7 @@ func (b *startBatcher) applyFresh(tx *Tx, jobs []*job, errs []error) error {
 		}
 		started[id] = true
 		by := *tx
-		by.ctx = j.ctx
+		by.ctx = context.WithoutCancel(j.ctx) // the batch's transaction keeps its own deadline
 		if err := by.apply([]checkin.Effect{j.start.start}); err != nil {
 			return err
 		}
