@@ -25,7 +25,8 @@ func (db *DB) OpenCheckins(ctx context.Context, businessID int64) ([]*checkin.Ch
 	t := db.checkins
 	var recs []*checkin.Checkin
 	err := db.read(ctx, func(tx *Tx) (err error) {
-		recs, err = t.scan(tx, t.selects+" WHERE t.business_id = ? AND t.to_time IS NULL ORDER BY t.from_time DESC, t.id DESC", businessID)
+		// business_day IS NOT NULL: see migration 0061 (postgres).
+		recs, err = t.scan(tx, t.selects+" WHERE t.business_id = ? AND t.to_time IS NULL AND t.business_day IS NOT NULL ORDER BY t.from_time DESC, t.id DESC", businessID)
 		if err != nil {
 			return err
 		}

@@ -59,3 +59,7 @@ func (db *DB) StartBatchForTest(ctx context.Context, starts []checkin.StartCheck
 	}
 	return errs
 }
+
+// MemberSelectForTest is how a decision reads members, with each one's
+// open check-in.
+const MemberSelectForTest = memberSelect

@@ -19,8 +19,9 @@ func (db *DB) Occupancy(ctx context.Context, businessID int64) (*checkin.Occupan
 		} else if err != nil {
 			return err
 		}
+		// business_day IS NOT NULL: see migration 0061 (postgres).
 		rows, err := tx.Query(`SELECT coworker_id, coworker_full_name, from_time, source FROM checkins
-			WHERE business_id = ? AND to_time IS NULL ORDER BY from_time, id`, businessID)
+			WHERE business_id = ? AND to_time IS NULL AND business_day IS NOT NULL ORDER BY from_time, id`, businessID)
 		if err != nil {
 			return err
 		}
@@ -43,8 +44,9 @@ func (db *DB) Occupancy(ctx context.Context, businessID int64) (*checkin.Occupan
 func (db *DB) CheckedIn(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}
 	err := db.readOne(ctx, func(tx *Tx) error {
+		// business_day IS NOT NULL: see migration 0061 (postgres).
 		rows, err := tx.Query(`SELECT b.web_address, count(c.id) FROM businesses b
-			LEFT JOIN checkins c ON c.business_id = b.id AND c.to_time IS NULL GROUP BY b.web_address`)
+			LEFT JOIN checkins c ON c.business_id = b.id AND c.to_time IS NULL AND c.business_day IS NOT NULL GROUP BY b.web_address`)
 		if err != nil {
 			return err
 		}

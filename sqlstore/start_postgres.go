@@ -118,11 +118,11 @@ func (b *startBatcher) applyFresh(tx *Tx, jobs []*job, errs []error) error {
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	if _, err := tx.Exec("SELECT id FROM coworkers WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE", ids); err != nil {
-		return err
-	}
+	// checkin_lock_member (migration 0052) locks and reads each member, in
+	// the order of ids, as a decision's first read of a member does.
 	fresh := &view{Tx: tx}
-	if _, err := fresh.membersLocked(true, membersSelect+" WHERE c.id = ANY(?::bigint[])", ids); err != nil {
+	query := "SELECT m.* FROM unnest(?::bigint[]) AS x(id), LATERAL checkin_lock_member(x.id) AS m"
+	if _, err := fresh.membersLocked(true, query, ids); err != nil {
 		return err
 	}
 	started := make(map[int64]bool, len(ids))

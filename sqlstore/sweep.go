@@ -18,7 +18,8 @@ func (db *DB) Sweep(ctx context.Context) (int, error) {
 	var businesses []*checkin.Business
 	err := db.read(ctx, func(tx *Tx) error {
 		var err error
-		businesses, err = db.businesses.scan(tx, db.businesses.selects+" WHERE t.id IN (SELECT DISTINCT business_id FROM checkins WHERE to_time IS NULL)")
+		// business_day IS NOT NULL: see migration 0061 (postgres).
+		businesses, err = db.businesses.scan(tx, db.businesses.selects+" WHERE t.id IN (SELECT DISTINCT business_id FROM checkins WHERE to_time IS NULL AND business_day IS NOT NULL)")
 		return err
 	})
 	if err != nil {

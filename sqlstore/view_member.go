@@ -49,22 +49,11 @@ func (v *view) personsByDevice(mac string) ([]checkin.Person, error) {
 //
 // PostgreSQL's checkin_lock_member (migration 0052) locks a member and
 // reads these columns: change both together.
-const memberSelect = memberColumns + `
+const memberSelect = `SELECT c.id, c.user_id, c.business_id, c.full_name, c.email, c.access_pincode, c.active,
+	c.allow_network_checkin, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit,
+	ch.id, ch.from_time, ch.business_day, coalesce(ch.mac_addresses, ''), coalesce(ch.last_activity, ch.from_time)
 	FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id
 	LEFT JOIN checkins ch ON ch.coworker_id = c.id AND ch.business_id + 0 = c.business_id AND ch.to_time IS NULL AND ch.coworker_id IS NOT NULL`
-
-// membersSelect is memberSelect for many members at once: each one's open
-// check-in is read by its own index lookup (LIMIT 1 keeps the subquery a
-// lookup per member), where a join of them all may read every open
-// check-in of the location.
-const membersSelect = memberColumns + `
-	FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id
-	LEFT JOIN LATERAL (SELECT * FROM checkins ch WHERE ch.coworker_id = c.id AND ch.business_id + 0 = c.business_id AND ch.to_time IS NULL
-		LIMIT 1) ch ON TRUE`
-
-const memberColumns = `SELECT c.id, c.user_id, c.business_id, c.full_name, c.email, c.access_pincode, c.active,
-	c.allow_network_checkin, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit,
-	ch.id, ch.from_time, ch.business_day, coalesce(ch.mac_addresses, ''), coalesce(ch.last_activity, ch.from_time)`
 
 // readMember is a member as a decision read them, with their open check-in
 // at their own location (nil when none).
