@@ -27,6 +27,11 @@ func (db *DB) WriteRefusalBatchForTest(ctx context.Context, failed []*checkin.Fa
 		jobs = append(jobs, &job{ctx: ctx, fn: add, refusal: r, done: make(chan jobResult, 1)})
 	}
 	db.refusals.write(jobs)
+	return answers(jobs)
+}
+
+// answers waits for each job's answer.
+func answers(jobs []*job) []error {
 	errs := make([]error, len(jobs))
 	for i, j := range jobs {
 		errs[i] = (<-j.done).err
@@ -53,11 +58,7 @@ func (db *DB) StartBatchForTest(ctx context.Context, starts []checkin.StartCheck
 	}
 	change()
 	db.starts.write(jobs)
-	errs := make([]error, len(jobs))
-	for i, j := range jobs {
-		errs[i] = (<-j.done).err
-	}
-	return errs
+	return answers(jobs)
 }
 
 // MemberSelectForTest is how a decision reads members, with each one's

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -45,19 +46,7 @@ func TestMemberReadFindsItsOwnOpenCheckin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	var ids []int64
-	rows, err := conn.QueryContext(ctx, "SELECT id FROM coworkers ORDER BY id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
+	ids := column[int64](t, conn, "SELECT id FROM coworkers ORDER BY id")
 	for _, id := range ids[:250] {
 		err := db.Decide(ctx, func(checkin.DecisionView) ([]checkin.Effect, error) {
 			return []checkin.Effect{checkin.StartCheckin{Checkin: &checkin.Checkin{CoworkerID: &id, BusinessID: bid,
@@ -67,26 +56,36 @@ func TestMemberReadFindsItsOwnOpenCheckin(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	query := strings.ReplaceAll(sqlstore.MemberSelectForTest, "?", "$1") + " WHERE c.id = $1"
+	query := sqlstore.MemberSelectForTest + " WHERE c.id = $1"
 	for _, stmt := range []string{"SET plan_cache_mode = force_generic_plan", "PREPARE member(bigint) AS " + query} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rows, err = conn.QueryContext(ctx, fmt.Sprintf("EXPLAIN EXECUTE member(%d)", ids[260]))
+	plan := column[string](t, conn, fmt.Sprintf("EXPLAIN EXECUTE member(%d)", ids[260]))
+	if p := strings.Join(plan, "\n"); strings.Contains(p, "checkins_open_business") {
+		t.Errorf("a member's read scans the location's open check-ins:\n%s", p)
+	}
+}
+
+// column runs a query of one column on conn and returns its values.
+func column[T any](t *testing.T, conn *sql.Conn, query string) []T {
+	t.Helper()
+	rows, err := conn.QueryContext(context.Background(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var plan []string
+	var out []T
 	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			t.Fatal(err)
 		}
-		plan = append(plan, line)
+		out = append(out, v)
 	}
-	if p := strings.Join(plan, "\n"); strings.Contains(p, "checkins_open_business") {
-		t.Errorf("a member's read scans the location's open check-ins:\n%s", p)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
+	return out
 }

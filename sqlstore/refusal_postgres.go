@@ -29,15 +29,13 @@ func startRefusalBatcher(db *DB) *refusalBatcher {
 }
 
 func (b *refusalBatcher) write(batch []*job) {
-	var taken []*job
-	var rs []*refusal
-	for _, j := range batch {
-		if j.state.CompareAndSwap(queued, running) {
-			taken, rs = append(taken, j), append(rs, j.refusal)
-		}
-	}
+	taken := take(batch)
 	if len(taken) == 0 {
 		return
+	}
+	rs := make([]*refusal, len(taken))
+	for i, j := range taken {
+		rs[i] = j.refusal
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()

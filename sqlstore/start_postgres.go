@@ -66,52 +66,45 @@ func batchable(pg *pgConn, effects []checkin.Effect) (*startJob, bool) {
 // member changed is answered errMemberChanged; so is every job of a batch
 // that failed before its COMMIT. A failed COMMIT is every job's error.
 func (b *startBatcher) write(batch []*job) {
-	var taken []*job
-	for _, j := range batch {
-		if j.state.CompareAndSwap(queued, running) {
-			taken = append(taken, j)
-		}
-	}
+	taken := take(batch)
 	if len(taken) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	errs, err := b.startAll(ctx, taken)
+	written, err := b.startAll(ctx, taken)
 	for i, j := range taken {
-		if err != nil {
-			errs[i] = err
+		switch {
+		case err != nil:
+			j.done <- jobResult{err: err}
+		case written != nil && written[i]:
+			j.done <- jobResult{}
+		default:
+			j.done <- jobResult{err: errMemberChanged}
 		}
-		j.done <- jobResult{err: errs[i]}
 	}
 }
 
-// startAll runs the batch's transaction and returns each job's answer, or
-// the error of a COMMIT that failed.
-func (b *startBatcher) startAll(ctx context.Context, jobs []*job) ([]error, error) {
-	errs := make([]error, len(jobs))
-	for i := range errs {
-		errs[i] = errMemberChanged
-	}
+// startAll runs the batch's transaction and returns which jobs it wrote
+// (none when it failed before its COMMIT), or the error of a COMMIT that
+// failed.
+func (b *startBatcher) startAll(ctx context.Context, jobs []*job) ([]bool, error) {
 	sqlTx, err := b.db.beginPostgres(ctx, nil)
 	if err != nil {
-		return errs, nil
+		return nil, nil
 	}
-	tx := b.db.newTx(ctx, sqlTx)
-	if err := b.applyFresh(tx, jobs, errs); err != nil {
+	written, err := b.applyFresh(b.db.newTx(ctx, sqlTx), jobs)
+	if err != nil {
 		_ = sqlTx.Rollback()
-		for i := range errs {
-			errs[i] = errMemberChanged
-		}
-		return errs, nil
+		return nil, nil
 	}
-	return errs, sqlTx.Commit()
+	return written, sqlTx.Commit()
 }
 
 // applyFresh locks and reads the jobs' members again, and opens the
 // check-in of each job whose member is as its decision read them (the
-// first such job of each member), marking it answered in errs.
-func (b *startBatcher) applyFresh(tx *Tx, jobs []*job, errs []error) error {
+// first such job of each member); it returns which jobs it wrote.
+func (b *startBatcher) applyFresh(tx *Tx, jobs []*job) ([]bool, error) {
 	ids := make([]int64, 0, len(jobs))
 	for _, j := range jobs {
 		ids = append(ids, j.start.read.member.CoworkerID)
@@ -123,8 +116,9 @@ func (b *startBatcher) applyFresh(tx *Tx, jobs []*job, errs []error) error {
 	fresh := &view{Tx: tx}
 	query := "SELECT m.* FROM unnest(?::bigint[]) AS x(id), LATERAL checkin_lock_member(x.id) AS m"
 	if _, err := fresh.membersLocked(true, query, ids); err != nil {
-		return err
+		return nil, err
 	}
+	written := make([]bool, len(jobs))
 	started := make(map[int64]bool, len(ids))
 	for i, j := range jobs {
 		read := j.start.read
@@ -137,9 +131,9 @@ func (b *startBatcher) applyFresh(tx *Tx, jobs []*job, errs []error) error {
 		by := *tx
 		by.ctx = context.WithoutCancel(j.ctx) // the batch's transaction keeps its own deadline
 		if err := by.apply([]checkin.Effect{j.start.start}); err != nil {
-			return err
+			return nil, err
 		}
-		errs[i] = nil
+		written[i] = true
 	}
-	return tx.flushEvents()
+	return written, tx.flushEvents()
 }

@@ -74,6 +74,18 @@ func (w *queue) serve(n int, run func([]*job)) {
 	}()
 }
 
+// take marks the jobs of a batch that their callers have not abandoned
+// as running, and returns them.
+func take(batch []*job) []*job {
+	var taken []*job
+	for _, j := range batch {
+		if j.state.CompareAndSwap(queued, running) {
+			taken = append(taken, j)
+		}
+	}
+	return taken
+}
+
 // stop closes the queue and waits for its goroutines.
 func (w *queue) stop() {
 	w.once.Do(func() { close(w.quit) })
