@@ -61,9 +61,22 @@ func (tx *Tx) applyOne(e checkin.Effect) error {
 // startCheckin opens a check-in, recording the member's name, teams and
 // plan as they are now; tokenID names the access token of a token session.
 func (tx *Tx) startCheckin(c *checkin.Checkin, tokenID *int64) error {
-	b, err := tx.business(c.BusinessID)
+	query, args, err := tx.startQuery(c, tokenID)
 	if err != nil {
 		return err
+	}
+	recs, err := tx.db.checkins.changeStored(tx, query, args...)
+	if err != nil {
+		return err
+	}
+	return tx.started(c, recs)
+}
+
+// startQuery is startCheckin's INSERT of c, without its RETURNING.
+func (tx *Tx) startQuery(c *checkin.Checkin, tokenID *int64) (string, []any, error) {
+	b, err := tx.business(c.BusinessID)
+	if err != nil {
+		return "", nil, err
 	}
 	c.BusinessName = &b.Name
 	var cols []string
@@ -75,7 +88,12 @@ func (tx *Tx) startCheckin(c *checkin.Checkin, tokenID *int64) error {
 	if c.CoworkerID != nil {
 		snapshot = snapshotColumns(*c.CoworkerID)
 	}
-	if err := tx.db.checkins.insertStored(tx, c, cols, vals, snapshot...); err != nil {
+	return tx.db.checkins.insertQuery(tx, c, cols, vals, snapshot...)
+}
+
+// started sets c to the check-in its INSERT read back, and appends its event.
+func (tx *Tx) started(c *checkin.Checkin, recs []*checkin.Checkin) error {
+	if err := tx.db.checkins.storedOne(c, recs); err != nil {
 		return err
 	}
 	return tx.appendEvent(checkin.EventCheckin, c.BusinessID, c)

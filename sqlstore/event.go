@@ -115,9 +115,22 @@ func (db *DB) EventsAfter(ctx context.Context, afterSeq int64, businessIDs []int
 // stored (as the admin API shows it) in the same statement. A column of
 // computed takes its SQL expression instead of rec's value.
 func (t *table[T]) insertStored(tx *Tx, rec *T, cols []string, vals []any, computed ...computedColumn) error {
-	recCols, recVals, err := t.newRow(tx, rec)
+	query, args, err := t.insertQuery(tx, rec, cols, vals, computed...)
 	if err != nil {
 		return err
+	}
+	recs, err := t.changeStored(tx, query, args...)
+	if err != nil {
+		return err
+	}
+	return t.storedOne(rec, recs)
+}
+
+// insertQuery is insertStored's INSERT, without its RETURNING.
+func (t *table[T]) insertQuery(tx *Tx, rec *T, cols []string, vals []any, computed ...computedColumn) (string, []any, error) {
+	recCols, recVals, err := t.newRow(tx, rec)
+	if err != nil {
+		return "", nil, err
 	}
 	cols, vals = append(recCols, cols...), append(recVals, vals...)
 	items := make([]string, len(cols))
@@ -132,10 +145,11 @@ func (t *table[T]) insertStored(tx *Tx, rec *T, cols []string, vals []any, compu
 		items[i] = computed[j].expr
 		args = append(args, computed[j].args...)
 	}
-	recs, err := t.changeStored(tx, "INSERT INTO "+t.entity.Table+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(items, ", ")+")", args...)
-	if err != nil {
-		return err
-	}
+	return "INSERT INTO " + t.entity.Table + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(items, ", ") + ")", args, nil
+}
+
+// storedOne sets rec to the one record an insert read back.
+func (t *table[T]) storedOne(rec *T, recs []*T) error {
 	if len(recs) != 1 {
 		return fmt.Errorf("insert %s: %d rows back", t.entity.Name, len(recs))
 	}

@@ -19,6 +19,18 @@ func (t *table[T]) scanRows(tx *Tx, skipBad bool, query string, args ...any) ([]
 		return nil, err
 	}
 	defer rows.Close()
+	return t.scanAll(rows, skipBad)
+}
+
+// rowReader is what scanAll reads: database/sql's rows, or pgx's in a pipeline.
+type rowReader interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanAll reads every row of rows as a record.
+func (t *table[T]) scanAll(rows rowReader, skipBad bool) ([]*T, error) {
 	var recs []*T
 	for rows.Next() {
 		rec := new(T)

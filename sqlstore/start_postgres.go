@@ -2,9 +2,13 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"reflect"
 	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/checkin-oss/checkin"
 )
@@ -16,8 +20,10 @@ import (
 // order, in one statement), reads them again, and opens the check-in of
 // each member it finds as the decision read them. A member who changed
 // meanwhile (a check-in of theirs committed first, their plan changed) is
-// not written: that decision runs again, under lock, as any other. So a
-// burst of first check-ins costs a commit per batch rather than one each.
+// not written: that decision runs again, under lock, as any other. The
+// batch's INSERTs go to PostgreSQL in one pipeline. So a burst of first
+// check-ins costs a commit and a few round trips per batch rather than
+// several each.
 
 // startJob is a first check-in waiting for the batcher: the member as the
 // decision read them, and the decision's one effect.
@@ -89,11 +95,16 @@ func (b *startBatcher) write(batch []*job) {
 // (none when it failed before its COMMIT), or the error of a COMMIT that
 // failed.
 func (b *startBatcher) startAll(ctx context.Context, jobs []*job) ([]bool, error) {
-	sqlTx, err := b.db.beginPostgres(ctx, nil)
+	conn, err := b.db.rw.Conn(ctx)
 	if err != nil {
 		return nil, nil
 	}
-	written, err := b.applyFresh(b.db.newTx(ctx, sqlTx), jobs)
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil
+	}
+	written, err := b.applyFresh(b.db.newTx(ctx, sqlTx), conn, jobs)
 	if err != nil {
 		_ = sqlTx.Rollback()
 		return nil, nil
@@ -103,8 +114,9 @@ func (b *startBatcher) startAll(ctx context.Context, jobs []*job) ([]bool, error
 
 // applyFresh locks and reads the jobs' members again, and opens the
 // check-in of each job whose member is as its decision read them (the
-// first such job of each member); it returns which jobs it wrote.
-func (b *startBatcher) applyFresh(tx *Tx, jobs []*job) ([]bool, error) {
+// first such job of each member), in one pipeline on conn, the
+// transaction's connection; it returns which jobs it wrote.
+func (b *startBatcher) applyFresh(tx *Tx, conn *sql.Conn, jobs []*job) ([]bool, error) {
 	ids := make([]int64, 0, len(jobs))
 	for _, j := range jobs {
 		ids = append(ids, j.start.read.member.CoworkerID)
@@ -120,6 +132,8 @@ func (b *startBatcher) applyFresh(tx *Tx, jobs []*job) ([]bool, error) {
 	}
 	written := make([]bool, len(jobs))
 	started := make(map[int64]bool, len(ids))
+	batch := &pgx.Batch{}
+	var checkins []*checkin.Checkin
 	for i, j := range jobs {
 		read := j.start.read
 		id := read.member.CoworkerID
@@ -129,11 +143,47 @@ func (b *startBatcher) applyFresh(tx *Tx, jobs []*job) ([]bool, error) {
 		}
 		started[id] = true
 		by := *tx
-		by.ctx = context.WithoutCancel(j.ctx) // the batch's transaction keeps its own deadline
-		if err := by.apply([]checkin.Effect{j.start.start}); err != nil {
+		by.ctx = j.ctx
+		c := j.start.start.Checkin
+		query, args, err := by.startQuery(c, j.start.start.TokenID)
+		if err != nil {
 			return nil, err
 		}
+		batch.Queue(tx.db.rebind(query+tx.db.checkins.returns), args...)
+		checkins = append(checkins, c)
 		written[i] = true
 	}
+	if err := insertPipelined(tx, conn, batch, checkins); err != nil {
+		return nil, err
+	}
 	return written, tx.flushEvents()
+}
+
+// insertPipelined sends the batch's INSERTs of check-ins on conn at once,
+// without waiting for each one's answer, and reads back each check-in
+// as stored, with its event. database/sql has no pipeline, so this uses
+// the pgx connection under it.
+func insertPipelined(tx *Tx, conn *sql.Conn, batch *pgx.Batch, checkins []*checkin.Checkin) error {
+	return conn.Raw(func(driverConn any) error {
+		results := driverConn.(*stdlib.Conn).Conn().SendBatch(tx.ctx, batch)
+		defer results.Close()
+		for _, c := range checkins {
+			rows, err := results.Query()
+			if err != nil {
+				return err
+			}
+			recs, err := tx.db.checkins.scanAll(rows, false)
+			rows.Close()
+			if err == nil {
+				err = tx.db.checkins.finish(tx, recs, true)
+			}
+			if err == nil {
+				err = tx.started(c, recs)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return results.Close()
+	})
 }

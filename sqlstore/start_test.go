@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -166,6 +167,18 @@ func TestStartBatch(t *testing.T) {
 		if got := f.open(t, card); got != want {
 			t.Errorf("%s: %d open check-ins, want %d", card, got, want)
 		}
+	}
+
+	// A check-in written by a batch is answered as the admin API reads it.
+	h := newStartFixture(t, db, clock, "H")
+	s := h.start("H")
+	if errs := db.StartBatchForTest(ctx, []checkin.StartCheckin{s}, noChange); errs[0] != nil {
+		t.Fatal(errs[0])
+	}
+	answered, _ := json.Marshal(s.Checkin)
+	stored, _ := json.Marshal(storetest.Must(db.Checkins().Find(ctx, s.Checkin.ID)))
+	if string(answered) != string(stored) {
+		t.Errorf("batch answered the check-in\n%s\nstored\n%s", answered, stored)
 	}
 
 	// A check-in at a location that does not exist fails the batch.
