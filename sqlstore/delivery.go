@@ -19,7 +19,7 @@ func (db *DB) DispatchEvents(ctx context.Context, limit int) (int, error) {
 	var waiting bool
 	err := db.readOne(ctx, func(tx *Tx) error {
 		var err error
-		waiting, err = tx.exists("SELECT 1 FROM events WHERE NOT dispatched LIMIT 1")
+		waiting, err = tx.exists(eventsWaiting)
 		return err
 	})
 	if err != nil || !waiting {
@@ -33,6 +33,11 @@ func (db *DB) DispatchEvents(ctx context.Context, limit int) (int, error) {
 	})
 	return n, err
 }
+
+// eventsWaiting finds whether any event waits to be dispatched. Without
+// ORDER BY, PostgreSQL reads every event when events have no statistics
+// yet, rather than the index of those waiting.
+const eventsWaiting = "SELECT 1 FROM events WHERE NOT dispatched ORDER BY seq LIMIT 1"
 
 type undispatched struct {
 	seq, business int64

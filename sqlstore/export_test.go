@@ -61,6 +61,9 @@ func (db *DB) StartBatchForTest(ctx context.Context, starts []checkin.StartCheck
 	return answers(jobs)
 }
 
+// EventsWaitingForTest is the dispatcher's probe for events waiting.
+const EventsWaitingForTest = eventsWaiting
+
 // MemberSelectForTest is how a decision reads members, with each one's
 // open check-in.
 const MemberSelectForTest = memberSelect

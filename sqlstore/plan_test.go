@@ -20,6 +20,35 @@ import (
 // checkin_lock_member use.
 func TestMemberReadFindsItsOwnOpenCheckin(t *testing.T) {
 	ctx := context.Background()
+	conn, ids := checkedInWithoutStatistics(t)
+	query := sqlstore.MemberSelectForTest + " WHERE c.id = $1"
+	for _, stmt := range []string{"SET plan_cache_mode = force_generic_plan", "PREPARE member(bigint) AS " + query} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := column[string](t, conn, fmt.Sprintf("EXPLAIN EXECUTE member(%d)", ids[260]))
+	if p := strings.Join(plan, "\n"); strings.Contains(p, "checkins_open_business") {
+		t.Errorf("a member's read scans the location's open check-ins:\n%s", p)
+	}
+}
+
+// TestEventsWaitingFoundByTheirIndex: on PostgreSQL, the dispatcher's probe
+// for events not yet dispatched reads the index of those (none here), not
+// every event, even when events have no statistics yet.
+func TestEventsWaitingFoundByTheirIndex(t *testing.T) {
+	conn, _ := checkedInWithoutStatistics(t)
+	plan := strings.Join(column[string](t, conn, "EXPLAIN "+sqlstore.EventsWaitingForTest), "\n")
+	if !strings.Contains(plan, "events_undispatched") {
+		t.Errorf("the probe for events waiting reads every event:\n%s", plan)
+	}
+}
+
+// checkedInWithoutStatistics returns a connection to a PostgreSQL store
+// whose members are analysed, and 250 of them checked in (with their
+// events), with no statistics on check-ins or events; and the members' ids.
+func checkedInWithoutStatistics(t *testing.T) (*sql.Conn, []int64) {
+	ctx := context.Background()
 	dsn := storetest.DSN(t, "postgres")
 	clock := checkin.NewManualClock(storetest.Start)
 	db, err := sqlstore.Open(ctx, dsn, clock, nil)
@@ -45,7 +74,7 @@ func TestMemberReadFindsItsOwnOpenCheckin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	ids := column[int64](t, conn, "SELECT id FROM coworkers ORDER BY id")
 	for _, id := range ids[:250] {
 		err := db.Decide(ctx, func(checkin.DecisionView) ([]checkin.Effect, error) {
@@ -56,16 +85,7 @@ func TestMemberReadFindsItsOwnOpenCheckin(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	query := sqlstore.MemberSelectForTest + " WHERE c.id = $1"
-	for _, stmt := range []string{"SET plan_cache_mode = force_generic_plan", "PREPARE member(bigint) AS " + query} {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	plan := column[string](t, conn, fmt.Sprintf("EXPLAIN EXECUTE member(%d)", ids[260]))
-	if p := strings.Join(plan, "\n"); strings.Contains(p, "checkins_open_business") {
-		t.Errorf("a member's read scans the location's open check-ins:\n%s", p)
-	}
+	return conn, ids
 }
 
 // column runs a query of one column on conn and returns its values.
