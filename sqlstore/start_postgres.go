@@ -143,7 +143,7 @@ func (b *startBatcher) applyFresh(tx *Tx, conn *sql.Conn, jobs []*job) ([]bool, 
 		}
 		started[id] = true
 		by := *tx
-		by.ctx = j.ctx
+		by.ctx = context.WithoutCancel(j.ctx) // its actor; the batch's transaction keeps its own deadline
 		c := j.start.start.Checkin
 		query, args, err := by.startQuery(c, j.start.start.TokenID)
 		if err != nil {

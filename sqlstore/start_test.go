@@ -144,6 +144,7 @@ func TestStartBatch(t *testing.T) {
 	}{
 		{"two of one member", []checkin.StartCheckin{f.start("A"), f.start("A"), f.start("B")}, noChange, []error{nil, changed, nil}},
 		{"a member checked in meanwhile", []checkin.StartCheckin{f.start("A"), f.start("C")}, noChange, []error{changed, nil}},
+		{"nobody to write", []checkin.StartCheckin{f.start("A"), f.start("B")}, noChange, []error{changed, changed}},
 		{"a member deactivated meanwhile", []checkin.StartCheckin{f.start("D"), f.start("E")}, func() { f.deactivate(t, "D") }, []error{changed, nil}},
 	} {
 		after := lastSeq(t, db)
