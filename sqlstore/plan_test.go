@@ -49,13 +49,8 @@ func TestEventsWaitingFoundByTheirIndex(t *testing.T) {
 // events), with no statistics on check-ins or events; and the members' ids.
 func checkedInWithoutStatistics(t *testing.T) (*sql.Conn, []int64) {
 	ctx := context.Background()
-	dsn := storetest.DSN(t, "postgres")
 	clock := checkin.NewManualClock(storetest.Start)
-	db, err := sqlstore.Open(ctx, dsn, clock, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, dsn := storetest.OpenDSN(t, "postgres", clock)
 	b := checkin.Businesses.New()
 	b.Name, b.WebAddress, b.TimeZone = "Busy", "busy", "Europe/London"
 	bid := storetest.Must(db.Businesses().Create(ctx, b))

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/checkin-oss/checkin"
-	"github.com/checkin-oss/checkin/sqlstore"
 	"github.com/checkin-oss/checkin/sqlstore/storetest"
 )
 
@@ -16,11 +15,7 @@ import (
 // batch are written one by one, each with its event.
 func TestRefusalBatchFailsAlone(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, storetest.DSN(t, "postgres"), checkin.NewManualClock(storetest.Start), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, "postgres", checkin.NewManualClock(storetest.Start))
 	loc := checkin.Businesses.New()
 	loc.Name, loc.WebAddress, loc.TimeZone = "Refused", "refused", "Europe/London"
 	locID := storetest.Must(db.Businesses().Create(ctx, loc))

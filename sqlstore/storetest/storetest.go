@@ -48,13 +48,21 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqlstore.DB, clock *checkin.Ma
 // Open returns a fresh, migrated store of the given dialect.
 func Open(t testing.TB, dialect string, clock checkin.Clock) *sqlstore.DB {
 	t.Helper()
+	db, _ := OpenDSN(t, dialect, clock)
+	return db
+}
+
+// OpenDSN is Open, and also returns the store's --db value, for tests that
+// look at the database beside the store.
+func OpenDSN(t testing.TB, dialect string, clock checkin.Clock) (*sqlstore.DB, string) {
+	t.Helper()
 	dsn := DSN(t, dialect)
 	db, err := sqlstore.Open(context.Background(), dsn, clock, nil)
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return db, dsn
 }
 
 var schemaSeq atomic.Int64
