@@ -49,7 +49,9 @@ type DB struct {
 	// refusals, on PostgreSQL, writes refusals in batches.
 	refusals *refusalBatcher
 	// starts, on PostgreSQL, writes first check-ins in batches.
-	starts  *startBatcher
+	starts *startBatcher
+	// keys, on PostgreSQL, keeps the filter of throttling keys with a row.
+	keys    *keyListener
 	readers *readers // SQLite: the reading connections, held
 	closing sync.Once
 	closed  atomic.Bool
@@ -99,6 +101,8 @@ func Open(ctx context.Context, dsn string, clock checkin.Clock, log *slog.Logger
 			db.Close()
 			return nil, err
 		}
+	} else {
+		db.keys = startKeyListener(db)
 	}
 	return db, nil
 }
@@ -109,8 +113,10 @@ func (db *DB) openPostgres(dsn string) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", redact(dsn), err)
 	}
-	pool.SetMaxOpenConns(32)
-	pool.SetMaxIdleConns(32)
+	// An instance holds at most 32 connections: the pool's, and the
+	// listener's of throttling keys (throttle_postgres.go).
+	pool.SetMaxOpenConns(31)
+	pool.SetMaxIdleConns(31)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db.rw, db.ro = pool, pool
 	db.refusals = startRefusalBatcher(db)
@@ -234,6 +240,9 @@ func (db *DB) Close() error {
 		if db.refusals != nil {
 			db.refusals.stop()
 			db.starts.stop()
+		}
+		if db.keys != nil {
+			db.keys.close()
 		}
 		if db.readers != nil {
 			err = errors.Join(err, db.readers.close())

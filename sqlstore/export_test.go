@@ -67,3 +67,18 @@ const EventsWaitingForTest = eventsWaiting
 // MemberSelectForTest is how a decision reads members, with each one's
 // open check-in.
 const MemberSelectForTest = memberSelect
+
+// ThrottleKeysListenedForTest is how many times PostgreSQL's key listener
+// has listened and read the table, and whether it holds a filter now.
+func (db *DB) ThrottleKeysListenedForTest() (times int64, listening bool) {
+	return db.keys.connected.Load(), db.keys.filter.Load() != nil
+}
+
+// ThrottleKeyHeldForTest reports whether the store's key filter may hold key.
+func (db *DB) ThrottleKeyHeldForTest(key string) bool {
+	f := db.throttleKeys()
+	return f != nil && f.mayHold(key)
+}
+
+// ThrottleListenerNameForTest is the key listener's application_name.
+const ThrottleListenerNameForTest = listenerName

@@ -5,15 +5,16 @@ import (
 	"sync/atomic"
 )
 
-// keyFilter is, with the memo, a Bloom filter holding at least every key
-// that has a row: the throttling keys (memo.keys), and the credentials rows
-// hold (memo.held). A key it does not hold has no row, and its lookup needs
-// no query. It never forgets a key while the key's row may exist: a key is
-// added just before the COMMIT of the batch that inserts its row, and
-// memo.keys is only replaced by a filter built inside the writer's
-// transaction, once that transaction has committed. It takes a fixed
-// 512 KiB without a pointer, however many keys an attack makes; when it
-// fills up, more lookups go to the database, as without it.
+// keyFilter is a Bloom filter holding at least every key that has a row:
+// with the memo, the throttling keys (memo.keys) and the credentials rows
+// hold (memo.held); on PostgreSQL, the throttling keys (keyListener). A
+// key it does not hold has no row, and its lookup needs no query. It never
+// forgets a key while the key's row may exist: a key is added just before
+// the COMMIT that inserts its row, and memo.keys is only replaced by a
+// filter built inside the writer's transaction, once that transaction has
+// committed. It takes a fixed 512 KiB without a pointer, however many keys
+// an attack makes; when it fills up, more lookups go to the database, as
+// without it.
 type keyFilter struct {
 	bits []atomic.Uint64
 	seed maphash.Seed
@@ -47,6 +48,15 @@ func (f *keyFilter) add(key string) {
 		f.bits[word].Or(bit)
 		return true
 	})
+}
+
+// addAll adds the keys another filter of the same seed holds.
+func (f *keyFilter) addAll(other *keyFilter) {
+	for i := range other.bits {
+		if b := other.bits[i].Load(); b != 0 {
+			f.bits[i].Or(b)
+		}
+	}
 }
 
 // mayHold reports whether the key may have a row; false is certain.

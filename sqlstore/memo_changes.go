@@ -265,6 +265,11 @@ func keyFilterOf(rows *sql.Rows, err error, seed maphash.Seed) (*keyFilter, erro
 		return nil, err
 	}
 	defer rows.Close()
+	return keyFilterFrom(rows, seed)
+}
+
+// keyFilterFrom builds a key filter of the names rows hold.
+func keyFilterFrom(rows rowReader, seed maphash.Seed) (*keyFilter, error) {
 	f := newKeyFilter(seed)
 	for rows.Next() {
 		var name string

@@ -151,6 +151,15 @@ func (tx *Tx) addThrottleFailures(fails []checkin.ThrottleFailure) error {
 	slices.SortFunc(keys, func(a, b counted) int {
 		return cmp.Or(cmp.Compare(a.Window, b.Window), cmp.Compare(a.Keep, b.Keep), strings.Compare(a.Key, b.Key))
 	})
+	if tx.db.dialect == postgresDialect && len(keys) > 0 {
+		names := make([]string, len(keys))
+		for i, k := range keys {
+			names[i] = k.Key
+		}
+		if err := tx.notifyKeys(names); err != nil {
+			return err
+		}
+	}
 	now := tx.now.UnixMicro()
 	upsert := " ON CONFLICT (name) DO UPDATE SET " + throttle.FailSQL("throttle_keys")
 	for len(keys) > 0 {

@@ -13,8 +13,9 @@ import (
 // writes nothing, so that a check-in that succeeds costs no write for
 // throttling.
 //
-// With the memo (memo.go), keys that its key filter does not hold have no
-// row: a check-in whose keys have never failed costs no query.
+// Keys that the key filter does not hold have no row (the memo's on SQLite,
+// memo.go; the listener's on PostgreSQL, throttle_postgres.go): a check-in
+// whose keys have never failed costs no query.
 func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, error) {
 	if v, ok := db.keptThrottleView(ctx, businessID, keys); ok {
 		return v, nil
@@ -51,13 +52,13 @@ func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string)
 	return v, err
 }
 
-// keptThrottleView is the view from the location cache and the memo's key
-// filter alone, when none of the keys has a row.
+// keptThrottleView is the view from the location cache and the key filter
+// alone, when none of the keys has a row.
 func (db *DB) keptThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, bool) {
-	if db.memo == nil || db.closed.Load() {
+	filter := db.throttleKeys()
+	if filter == nil || db.closed.Load() {
 		return checkin.ThrottleView{}, false
 	}
-	filter := db.memo.keys.Load()
 	for _, k := range keys {
 		if filter.mayHold(k) {
 			return checkin.ThrottleView{}, false
@@ -69,6 +70,18 @@ func (db *DB) keptThrottleView(ctx context.Context, businessID int64, keys []str
 		return checkin.ThrottleView{}, false
 	}
 	return checkin.ThrottleView{Now: tx.now, Settings: settings, States: map[string]checkin.ThrottleState{}}, true
+}
+
+// throttleKeys is the filter of the throttling keys with a row, or nil
+// when there is none to trust.
+func (db *DB) throttleKeys() *keyFilter {
+	switch {
+	case db.memo != nil:
+		return db.memo.keys.Load()
+	case db.keys != nil:
+		return db.keys.filter.Load()
+	}
+	return nil
 }
 
 // AddThrottleFailures counts a failure against each key outside a check-in
@@ -100,8 +113,14 @@ func (db *DB) PurgeThrottle(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		if n, err = res.RowsAffected(); err != nil || n == 0 || db.writer == nil || db.writer.changes == nil {
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
+		}
+		if db.writer == nil {
+			return tx.notifyKeys(nil) // every instance's filter forgets the keys purged
+		}
+		if db.writer.changes == nil {
+			return nil
 		}
 		return db.writer.changes.rebuildKeys(tx) // the filter forgets the keys purged
 	})
