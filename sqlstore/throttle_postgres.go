@@ -164,7 +164,8 @@ func (l *keyListener) close() {
 // notifyKeys, in a PostgreSQL transaction that counts failures against
 // keys, adds them to this instance's filter at once and has PostgreSQL
 // tell every listener at the COMMIT. With no keys it tells them to read
-// the table again.
+// the table again. Keys are joined by newlines, which none holds (throttle
+// keys are short: kinds, addresses and hashes).
 func (tx *Tx) notifyKeys(keys []string) error {
 	l := tx.db.keys
 	if l == nil {
