@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"hash/maphash"
 	"sync/atomic"
 )
@@ -62,4 +63,26 @@ func (f *keyFilter) addAll(other *keyFilter) {
 // mayHold reports whether the key may have a row; false is certain.
 func (f *keyFilter) mayHold(key string) bool {
 	return f.positions(key, func(word int, bit uint64) bool { return f.bits[word].Load()&bit != 0 })
+}
+
+// keyFilterOf builds a key filter of the names a query returns.
+func keyFilterOf(rows *sql.Rows, err error, seed maphash.Seed) (*keyFilter, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return keyFilterFrom(rows, seed)
+}
+
+// keyFilterFrom builds a key filter of the names rows hold.
+func keyFilterFrom(rows rowReader, seed maphash.Seed) (*keyFilter, error) {
+	f := newKeyFilter(seed)
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		f.add(name)
+	}
+	return f, rows.Err()
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"hash/maphash"
 
@@ -257,26 +256,4 @@ func columnOf(ctx context.Context, c *conn, table, column string) (int, error) {
 		return 0, fmt.Errorf("find %s.%s: %w", table, column, err)
 	}
 	return cid, nil
-}
-
-// keyFilterOf builds a key filter of the names a query returns.
-func keyFilterOf(rows *sql.Rows, err error, seed maphash.Seed) (*keyFilter, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return keyFilterFrom(rows, seed)
-}
-
-// keyFilterFrom builds a key filter of the names rows hold.
-func keyFilterFrom(rows rowReader, seed maphash.Seed) (*keyFilter, error) {
-	f := newKeyFilter(seed)
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		f.add(name)
-	}
-	return f, rows.Err()
 }

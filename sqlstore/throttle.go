@@ -116,10 +116,10 @@ func (db *DB) PurgeThrottle(ctx context.Context) (int, error) {
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		if db.writer == nil {
-			return tx.notifyKeys(nil) // every instance's filter forgets the keys purged
+		if db.keys != nil {
+			return tx.notifyPurge() // every instance's filter forgets the keys purged
 		}
-		if db.writer.changes == nil {
+		if db.writer == nil || db.writer.changes == nil {
 			return nil
 		}
 		return db.writer.changes.rebuildKeys(tx) // the filter forgets the keys purged

@@ -76,7 +76,10 @@ func (l *keyListener) run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if l.connected.Load() > before || wait == 0 { // once per outage
+		if l.connected.Load() > before {
+			wait = 0 // it had listened: a new outage
+		}
+		if wait == 0 { // once per outage
 			l.db.Log.Warn("throttling keys: not listening; every check reads the table until the listener is back", "err", err)
 		}
 		wait = min(max(2*wait, 100*time.Millisecond), 5*time.Second)
@@ -163,40 +166,48 @@ func (l *keyListener) close() {
 
 // notifyKeys, in a PostgreSQL transaction that counts failures against
 // keys, adds them to this instance's filter at once and has PostgreSQL
-// tell every listener at the COMMIT. With no keys it tells them to read
-// the table again. Keys are joined by newlines, which none holds (throttle
-// keys are short: kinds, addresses and hashes).
+// tell every listener at the COMMIT. Keys are joined by newlines, which
+// none holds (throttle keys are short: kinds, addresses and hashes).
 func (tx *Tx) notifyKeys(keys []string) error {
 	l := tx.db.keys
-	if l == nil {
+	if l == nil || len(keys) == 0 {
 		return nil
 	}
 	l.mu.Lock()
-	f := l.filter.Load()
-	for _, k := range keys {
-		if f != nil {
+	if f := l.filter.Load(); f != nil {
+		for _, k := range keys {
 			f.add(k) // before the COMMIT: the row is never there without its key
 		}
+	}
+	for _, k := range keys {
 		l.local.add(k)
 	}
 	l.mu.Unlock()
-	notify := func(payload string) error {
-		_, err := tx.Exec("SELECT pg_notify(? || current_schema(), ?)", keysChannel, payload)
-		return err
-	}
-	if len(keys) == 0 {
-		return notify("")
-	}
 	for len(keys) > 0 {
 		n, size := 0, 0
 		for n < len(keys) && (n == 0 || size+1+len(keys[n]) <= maxNotify) {
 			size += 1 + len(keys[n])
 			n++
 		}
-		if err := notify(strings.Join(keys[:n], "\n")); err != nil {
+		if err := tx.notify(strings.Join(keys[:n], "\n")); err != nil {
 			return err
 		}
 		keys = keys[n:]
 	}
 	return nil
+}
+
+// notifyPurge, in the transaction of a purge, has every listener read the
+// table again at the COMMIT, so that their filters forget the keys purged.
+func (tx *Tx) notifyPurge() error {
+	if tx.db.keys == nil {
+		return nil
+	}
+	return tx.notify("")
+}
+
+// notify sends a payload on the schema's channel of throttling keys.
+func (tx *Tx) notify(payload string) error {
+	_, err := tx.Exec("SELECT pg_notify(? || current_schema(), ?)", keysChannel, payload)
+	return err
 }
