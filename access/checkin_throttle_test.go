@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -234,6 +235,9 @@ func TestThrottleSharedByInstances(t *testing.T) {
 			}
 			one, two := openStore(t, dsn, clock), openStore(t, dsn, clock)
 			f := newFixture(t, one, clock)
+			if err := two.HearOthers(context.Background()); err != nil { // the members written on the first
+				t.Fatal(err)
+			}
 			a, b := serveThrottled(f, one, nil), serveThrottled(f, two, nil)
 			for i := range 11 {
 				a.want(fmt.Sprintf("guess %d on the first instance", i+1), attacker, wrongPincode(i), checkin.CodeInvalidCredentials)

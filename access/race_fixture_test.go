@@ -64,6 +64,11 @@ func eachRaceWithin(t *testing.T, checkinTimeout time.Duration, fn func(t *testi
 				r.urls = append(r.urls, serveStore(t, db, checkinTimeout))
 			}
 			r.fixture = newFixture(t, r.stores[0], clock)
+			for _, db := range r.stores {
+				if err := db.HearOthers(context.Background()); err != nil { // the members written on the first
+					t.Fatal(err)
+				}
+			}
 			// A burst repeats one refusal many times over: what is raced is
 			// its recording, not the limit of failures per identity.
 			r.set("Security.Throttle.IdentityFailures", "1000000")

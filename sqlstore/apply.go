@@ -29,6 +29,7 @@ func (tx *Tx) applyOne(e checkin.Effect) error {
 	case checkin.CloseCheckin:
 		return tx.closeCheckin(e.ID, e.BusinessID, e.At, e.Auto)
 	case checkin.AddDevice:
+		tx.holdCredential('d', e.MAC)
 		_, err := tx.Exec("INSERT INTO user_devices (user_id, mac, created_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", e.UserID, e.MAC, tx.now)
 		return err
 	case checkin.SignUp:
@@ -38,6 +39,7 @@ func (tx *Tx) applyOne(e checkin.Effect) error {
 	case checkin.CreateVisitorToken:
 		return tx.createVisitorToken(e.Visitor, e.Token)
 	case checkin.AddTokenDevice:
+		tx.holdCredential('d', e.MAC)
 		_, err := tx.Exec("INSERT INTO token_devices (token_id, mac, created_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", e.Token.ID, e.MAC, tx.now)
 		return err
 	case checkin.StartTokenSession:

@@ -71,7 +71,7 @@ const MemberSelectForTest = memberSelect
 // ThrottleKeysListenedForTest is how many times PostgreSQL's key listener
 // has listened and read the table, and whether it holds a filter now.
 func (db *DB) ThrottleKeysListenedForTest() (times int64, listening bool) {
-	return db.keys.connected.Load(), db.keys.filter.Load() != nil
+	return db.keys.connected.Load(), db.keys.keys.filter.Load() != nil
 }
 
 // ThrottleKeyHeldForTest reports whether the store's key filter may hold key.
@@ -82,3 +82,10 @@ func (db *DB) ThrottleKeyHeldForTest(key string) bool {
 
 // ThrottleListenerNameForTest is the key listener's application_name.
 const ThrottleListenerNameForTest = listenerName
+
+// CredentialHeldForTest reports whether PostgreSQL's credential filter may
+// hold cred (a kind, 'c', 'p' or 'd', and the value).
+func (db *DB) CredentialHeldForTest(cred string) bool {
+	f := db.keys.creds.filter.Load()
+	return f != nil && f.mayHold(cred)
+}

@@ -68,6 +68,7 @@ func seedMemberBatch(tx *Tx, businessID, tariffID, teamID int64, hash string, me
 		"user_id", "access_pincode", "access_card_id", "active", "tariff_id"}, len(members),
 		func(i int) []any {
 			m := members[i]
+			tx.holdCredential('p', m.Pincode)
 			return []any{checkin.NewUUID(), tx.now, tx.now, businessID, m.FullName, checkin.NormalizeEmail(m.Email),
 				userOf(i), m.Pincode, checkin.NormalizeCard(m.Card), true, tariff}
 		}, &returning{cols: "id, user_id", ids: func(id, user int64) { coworkerIDs[user] = id }})
@@ -93,13 +94,16 @@ func seedMemberLinks(tx *Tx, businessID, teamID int64, members []SeedMember, use
 		if !ok {
 			mac = members[i].MAC // the database keeps it; lookups will not find it
 		}
+		tx.holdCredential('d', mac)
 		return []any{userOf(i), mac, tx.now}
 	}, nil)
 	if err != nil {
 		return err
 	}
 	err = insertRows(tx, "coworker_cards", []string{"business_id", "card", "coworker_id"}, len(members), func(i int) []any {
-		return []any{businessID, checkin.NormalizeCard(members[i].Card), coworkerOf(i)}
+		card := checkin.NormalizeCard(members[i].Card)
+		tx.holdCredential('c', card)
+		return []any{businessID, card, coworkerOf(i)}
 	}, nil)
 	if err != nil || teamID == 0 {
 		return err

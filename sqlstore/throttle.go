@@ -79,7 +79,7 @@ func (db *DB) throttleKeys() *keyFilter {
 	case db.memo != nil:
 		return db.memo.keys.Load()
 	case db.keys != nil:
-		return db.keys.filter.Load()
+		return db.keys.keys.filter.Load()
 	}
 	return nil
 }

@@ -110,6 +110,7 @@ func replaceDevices(tx *Tx, userID int64, macs []string) error {
 	}
 	for _, mac := range macs {
 		if keep[mac] {
+			tx.holdCredential('d', mac)
 			if _, err := tx.Exec("INSERT INTO user_devices (user_id, mac, created_on) VALUES (?, ?, ?)", userID, mac, tx.now); err != nil {
 				return err
 			}

@@ -162,11 +162,21 @@ func (v *view) keptMembers(key, cred string, query string, args ...any) ([]check
 	return ms, nil
 }
 
-// heldByNoOne reports, with the memo, that no row holds the credential
-// cred (credKey), so its lookup finds no one. The filter learns of a new
-// credential before the row's COMMIT, so it never misses one.
+// heldByNoOne reports, from the memo's filter on SQLite or the listener's
+// on PostgreSQL, that no row holds the credential cred (credKey), so its
+// lookup finds no one. A filter learns of a credential written here before
+// the row's COMMIT, so it never misses one.
 func (v *view) heldByNoOne(cred string) bool {
-	return cred != "" && v.memo != nil && !v.memo.m.held.mayHold(cred)
+	switch {
+	case cred == "":
+		return false
+	case v.memo != nil:
+		return !v.memo.m.held.mayHold(cred)
+	case v.db.keys != nil:
+		f := v.db.keys.creds.filter.Load()
+		return f != nil && !f.mayHold(cred)
+	}
+	return false
 }
 
 // remember keeps a member the view read, replacing an earlier read.
