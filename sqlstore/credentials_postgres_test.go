@@ -52,7 +52,7 @@ func TestCredentialsHeardByAnotherInstance(t *testing.T) {
 	c := checkin.Coworkers.New()
 	c.BusinessID, c.FullName, c.Email = locID, "Heard Member", "heard@example.com"
 	c.AccessCardID, c.AccessPincode, c.Active = card, pincode, true
-	storetest.Must(a.Coworkers().Create(ctx, c))
+	id := storetest.Must(a.Coworkers().Create(ctx, c))
 	for _, cred := range []string{"c" + card, "p" + pincode, "d" + mac} {
 		if !a.CredentialHeldForTest(cred) {
 			t.Errorf("the instance that wrote %q does not hold it at once", cred)
@@ -66,6 +66,14 @@ func TestCredentialsHeardByAnotherInstance(t *testing.T) {
 	})
 	if c, p, d := found(t, b, loc, card, pincode, mac); c != 1 || p != 1 || d != 1 {
 		t.Errorf("the other instance finds %d, %d, %d, want 1 each", c, p, d)
+	}
+	const newPincode = "739164" // a pincode changed is sent as a new one is
+	if err := a.Coworkers().Update(ctx, id, func(c *checkin.Coworker) error { c.AccessPincode = newPincode; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the other instance to hear of the new pincode", func() bool { return b.CredentialHeldForTest("p" + newPincode) })
+	if _, p, _ := found(t, b, loc, card, newPincode, mac); p != 1 {
+		t.Errorf("the other instance finds %d members by the new pincode, want 1", p)
 	}
 }
 

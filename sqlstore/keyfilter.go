@@ -8,7 +8,7 @@ import (
 
 // keyFilter is a Bloom filter holding at least every key that has a row:
 // with the memo, the throttling keys (memo.keys) and the credentials rows
-// hold (memo.held); on PostgreSQL, the throttling keys (keyListener). A
+// hold (memo.held); on PostgreSQL, both again (keyListener). A
 // key it does not hold has no row, and its lookup needs no query. It never
 // forgets a key while the key's row may exist: a key is added just before
 // the COMMIT that inserts its row, and memo.keys is only replaced by a

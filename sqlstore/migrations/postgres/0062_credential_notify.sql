@@ -20,8 +20,12 @@ $$;
 
 CREATE TRIGGER coworker_cards_notify AFTER INSERT OR UPDATE ON coworker_cards
     FOR EACH ROW EXECUTE FUNCTION notify_credential('c', 'card');
-CREATE TRIGGER coworkers_pincode_notify AFTER INSERT OR UPDATE OF access_pincode ON coworkers
+CREATE TRIGGER coworkers_pincode_notify AFTER INSERT ON coworkers
     FOR EACH ROW EXECUTE FUNCTION notify_credential('p', 'access_pincode');
+-- A profile saved with its pincode unchanged sends nothing.
+CREATE TRIGGER coworkers_pincode_changed_notify AFTER UPDATE OF access_pincode ON coworkers
+    FOR EACH ROW WHEN (NEW.access_pincode IS DISTINCT FROM OLD.access_pincode)
+    EXECUTE FUNCTION notify_credential('p', 'access_pincode');
 CREATE TRIGGER user_devices_notify AFTER INSERT OR UPDATE ON user_devices
     FOR EACH ROW EXECUTE FUNCTION notify_credential('d', 'mac');
 CREATE TRIGGER token_devices_notify AFTER INSERT OR UPDATE ON token_devices
