@@ -58,6 +58,7 @@ type keyListener struct {
 type listened struct {
 	channel string // the prefix of its channel, before the schema
 	query   string // reads every key
+	joined  bool   // a payload joins several keys by newlines (else it is one key, as a trigger sends)
 	filter  atomic.Pointer[keyFilter]
 	local   *keyFilter // what was added here since the last read began, under keyListener.mu
 }
@@ -79,7 +80,7 @@ func startKeyListener(db *DB) *keyListener {
 	ctx, cancel := context.WithCancel(context.Background())
 	seed := maphash.MakeSeed()
 	l := &keyListener{db: db, seed: seed, stop: cancel, done: make(chan struct{}), waiting: map[string]chan struct{}{}}
-	l.keys = listened{channel: keysChannel, query: "SELECT name FROM throttle_keys", local: newKeyFilter(seed)}
+	l.keys = listened{channel: keysChannel, query: "SELECT name FROM throttle_keys", joined: true, local: newKeyFilter(seed)}
 	l.creds = listened{channel: credsChannel, query: credentialsQuery, local: newKeyFilter(seed)}
 	go l.run(ctx)
 	return l
@@ -162,6 +163,8 @@ func (l *keyListener) listen(ctx context.Context) error {
 			if err := l.reread(ctx, conn, f); err != nil {
 				return err
 			}
+		case !f.joined: // a credential may hold any character
+			f.filter.Load().add(n.Payload)
 		default:
 			filter := f.filter.Load()
 			for k := range strings.SplitSeq(n.Payload, "\n") {
