@@ -183,9 +183,10 @@ func saveCoworkerLinks(tx *Tx, c *checkin.Coworker) error {
 	if _, err := tx.Exec("DELETE FROM coworker_cards WHERE coworker_id = ?", c.ID); err != nil {
 		return err
 	}
+	cards := c.Cards()
 	tx.holdCredential('p', c.AccessPincode)
-	tx.holdCredential('c', c.Cards()...)
-	for _, card := range c.Cards() {
+	tx.holdCredential('c', cards...)
+	for _, card := range cards {
 		if _, err := tx.Exec("INSERT INTO coworker_cards (business_id, card, coworker_id) VALUES (?, ?, ?)", c.BusinessID, card, c.ID); err != nil {
 			return err
 		}

@@ -50,16 +50,17 @@ type DB struct {
 	refusals *refusalBatcher
 	// starts, on PostgreSQL, writes first check-ins in batches.
 	starts *startBatcher
-	// keys, on PostgreSQL, keeps the filter of throttling keys with a row.
-	keys    *keyListener
-	readers *readers // SQLite: the reading connections, held
-	closing sync.Once
-	closed  atomic.Bool
-	queries sync.Map
-	cache   *cache      // locations, settings and doors (cache.go)
-	basic   *basicCache // verified Basic credentials (basicauth.go)
-	memo    *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
-	memoOn  bool
+	// listener, on PostgreSQL, keeps the filters of throttling keys with a
+	// row and of credentials rows hold (listen_postgres.go).
+	listener *keyListener
+	readers  *readers // SQLite: the reading connections, held
+	closing  sync.Once
+	closed   atomic.Bool
+	queries  sync.Map
+	cache    *cache      // locations, settings and doors (cache.go)
+	basic    *basicCache // verified Basic credentials (basicauth.go)
+	memo     *memo       // SQLite unless memo=off: the check-in's lookups kept in memory (memo.go); else nil
+	memoOn   bool
 	// memoQuit stops the memo's watch of the heap.
 	memoQuit chan struct{}
 	tables
@@ -102,7 +103,7 @@ func Open(ctx context.Context, dsn string, clock checkin.Clock, log *slog.Logger
 			return nil, err
 		}
 	} else {
-		db.keys = startKeyListener(db)
+		db.listener = startKeyListener(db)
 	}
 	return db, nil
 }
@@ -114,7 +115,7 @@ func (db *DB) openPostgres(dsn string) error {
 		return fmt.Errorf("open %s: %w", redact(dsn), err)
 	}
 	// An instance holds at most 32 connections: the pool's, and the
-	// listener's of throttling keys (throttle_postgres.go).
+	// listener's (listen_postgres.go).
 	pool.SetMaxOpenConns(31)
 	pool.SetMaxIdleConns(31)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
@@ -241,8 +242,8 @@ func (db *DB) Close() error {
 			db.refusals.stop()
 			db.starts.stop()
 		}
-		if db.keys != nil {
-			db.keys.close()
+		if db.listener != nil {
+			db.listener.close()
 		}
 		if db.readers != nil {
 			err = errors.Join(err, db.readers.close())

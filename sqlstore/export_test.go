@@ -71,7 +71,7 @@ const MemberSelectForTest = memberSelect
 // ThrottleKeysListenedForTest is how many times PostgreSQL's key listener
 // has listened and read the table, and whether it holds a filter now.
 func (db *DB) ThrottleKeysListenedForTest() (times int64, listening bool) {
-	return db.keys.connected.Load(), db.keys.keys.filter.Load() != nil
+	return db.listener.connected.Load(), db.listener.keys.filter.Load() != nil
 }
 
 // ThrottleKeyHeldForTest reports whether the store's key filter may hold key.
@@ -86,6 +86,6 @@ const ThrottleListenerNameForTest = listenerName
 // CredentialHeldForTest reports whether PostgreSQL's credential filter may
 // hold cred (a kind, 'c', 'p' or 'd', and the value).
 func (db *DB) CredentialHeldForTest(cred string) bool {
-	f := db.keys.creds.filter.Load()
+	f := db.listener.creds.filter.Load()
 	return f != nil && f.mayHold(cred)
 }

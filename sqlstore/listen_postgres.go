@@ -73,6 +73,9 @@ const (
 // listenerName is the listener's application_name in pg_stat_activity.
 const listenerName = "checkin key filters"
 
+// notifyQuery sends a payload (?2) on a channel of the schema (?1, its prefix).
+const notifyQuery = "SELECT pg_notify(? || current_schema(), ?)"
+
 // maxNotify bounds a notification's payload (PostgreSQL takes up to 8000 bytes).
 const maxNotify = 7000
 
@@ -85,10 +88,6 @@ func startKeyListener(db *DB) *keyListener {
 	go l.run(ctx)
 	return l
 }
-
-// credentialsQuery reads every credential rows hold, named by credKey.
-const credentialsQuery = `SELECT 'c' || card FROM coworker_cards UNION ALL SELECT 'p' || access_pincode FROM coworkers WHERE access_pincode IS NOT NULL
-	UNION ALL SELECT 'd' || mac FROM user_devices UNION ALL SELECT 'd' || mac FROM token_devices`
 
 // run listens until stopped, connecting again after a pause when the
 // connection is lost.
@@ -224,7 +223,7 @@ const markerPrefix = "#"
 // On SQLite, which one instance writes, it returns at once. Tests call it
 // before they use, on one instance, what they wrote on another.
 func (db *DB) HearOthers(ctx context.Context) error {
-	l := db.keys
+	l := db.listener
 	if l == nil {
 		return nil
 	}
@@ -239,7 +238,7 @@ func (db *DB) HearOthers(ctx context.Context) error {
 		l.mu.Unlock()
 	}()
 	if l.creds.filter.Load() != nil { // else the next connection answers
-		if _, err := db.rw.ExecContext(ctx, "SELECT pg_notify($1 || current_schema(), $2)", credsChannel, marker); err != nil {
+		if _, err := db.rw.ExecContext(ctx, db.rebind(notifyQuery), credsChannel, marker); err != nil {
 			return db.mapError(err)
 		}
 	}
@@ -275,7 +274,7 @@ func (l *keyListener) close() {
 // trigger tells the other instances at the COMMIT. On SQLite the memo's
 // hook does this (memo_changes.go).
 func (tx *Tx) holdCredential(kind byte, values ...string) {
-	if tx.db.keys == nil {
+	if tx.db.listener == nil {
 		return
 	}
 	keys := make([]string, 0, len(values))
@@ -284,5 +283,5 @@ func (tx *Tx) holdCredential(kind byte, values ...string) {
 			keys = append(keys, credKey(kind, v))
 		}
 	}
-	tx.db.keys.add(&tx.db.keys.creds, keys...)
+	tx.db.listener.add(&tx.db.listener.creds, keys...)
 }

@@ -54,9 +54,14 @@ func (c *changes) readChanged(tx *Tx) {
 	}
 }
 
-// credKey names a credential in memo.held: a card ('c'), a member's
-// pincode ('p') or a device's MAC ('d', of a user or of a token).
+// credKey names a credential in a filter of credentials (memo.held, the
+// listener's creds): a card ('c'), a member's pincode ('p') or a device's
+// MAC ('d', of a user or of a token).
 func credKey(kind byte, value string) string { return string(kind) + value }
+
+// credentialsQuery reads every credential rows hold, named by credKey.
+const credentialsQuery = `SELECT 'c' || card FROM coworker_cards UNION ALL SELECT 'p' || access_pincode FROM coworkers
+	UNION ALL SELECT 'd' || mac FROM user_devices UNION ALL SELECT 'd' || mac FROM token_devices`
 
 // tablesNotKept are the tables no kept lookup reads, besides those the hook
 // follows row by row.
@@ -232,8 +237,7 @@ func followChanges(ctx context.Context, c *conn) (*changes, error) {
 		return nil, fmt.Errorf("read the throttling keys: %w", err)
 	}
 	ch.m.keys.Store(keys)
-	rows, err = c.c.QueryContext(ctx, `SELECT 'c' || card FROM coworker_cards UNION ALL SELECT 'p' || access_pincode FROM coworkers
-		UNION ALL SELECT 'd' || mac FROM user_devices UNION ALL SELECT 'd' || mac FROM token_devices`)
+	rows, err = c.c.QueryContext(ctx, credentialsQuery)
 	if ch.m.held, err = keyFilterOf(rows, err, maphash.MakeSeed()); err != nil {
 		return nil, fmt.Errorf("read the credentials: %w", err)
 	}

@@ -151,7 +151,7 @@ func (tx *Tx) addThrottleFailures(fails []checkin.ThrottleFailure) error {
 	slices.SortFunc(keys, func(a, b counted) int {
 		return cmp.Or(cmp.Compare(a.Window, b.Window), cmp.Compare(a.Keep, b.Keep), strings.Compare(a.Key, b.Key))
 	})
-	if tx.db.keys != nil { // PostgreSQL: tell every instance's filter
+	if tx.db.listener != nil { // PostgreSQL: tell every instance's filter
 		names := make([]string, len(keys))
 		for i, k := range keys {
 			names[i] = k.Key

@@ -14,7 +14,7 @@ import (
 // throttling.
 //
 // Keys that the key filter does not hold have no row (the memo's on SQLite,
-// memo.go; the listener's on PostgreSQL, throttle_postgres.go): a check-in
+// memo.go; the listener's on PostgreSQL, listen_postgres.go): a check-in
 // whose keys have never failed costs no query.
 func (db *DB) ThrottleView(ctx context.Context, businessID int64, keys []string) (checkin.ThrottleView, error) {
 	if v, ok := db.keptThrottleView(ctx, businessID, keys); ok {
@@ -78,8 +78,8 @@ func (db *DB) throttleKeys() *keyFilter {
 	switch {
 	case db.memo != nil:
 		return db.memo.keys.Load()
-	case db.keys != nil:
-		return db.keys.keys.filter.Load()
+	case db.listener != nil:
+		return db.listener.keys.filter.Load()
 	}
 	return nil
 }
@@ -116,7 +116,7 @@ func (db *DB) PurgeThrottle(ctx context.Context) (int, error) {
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		if db.keys != nil {
+		if db.listener != nil {
 			return tx.notifyPurge() // every instance's filter forgets the keys purged
 		}
 		if db.writer == nil || db.writer.changes == nil {

@@ -8,7 +8,7 @@ import "strings"
 // by newlines, which none holds (throttle keys are short: kinds, addresses
 // and hashes).
 func (tx *Tx) notifyKeys(keys []string) error {
-	l := tx.db.keys
+	l := tx.db.listener
 	if l == nil || len(keys) == 0 {
 		return nil
 	}
@@ -30,7 +30,7 @@ func (tx *Tx) notifyKeys(keys []string) error {
 // notifyPurge, in the transaction of a purge, has every listener read the
 // table again at the COMMIT, so that their filters forget the keys purged.
 func (tx *Tx) notifyPurge() error {
-	if tx.db.keys == nil {
+	if tx.db.listener == nil {
 		return nil
 	}
 	return tx.notify("")
@@ -38,6 +38,6 @@ func (tx *Tx) notifyPurge() error {
 
 // notify sends a payload on the schema's channel of throttling keys.
 func (tx *Tx) notify(payload string) error {
-	_, err := tx.Exec("SELECT pg_notify(? || current_schema(), ?)", keysChannel, payload)
+	_, err := tx.Exec(notifyQuery, keysChannel, payload)
 	return err
 }

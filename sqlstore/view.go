@@ -172,8 +172,8 @@ func (v *view) heldByNoOne(cred string) bool {
 		return false
 	case v.memo != nil:
 		return !v.memo.m.held.mayHold(cred)
-	case v.db.keys != nil:
-		f := v.db.keys.creds.filter.Load()
+	case v.db.listener != nil:
+		f := v.db.listener.creds.filter.Load()
 		return f != nil && !f.mayHold(cred)
 	}
 	return false
