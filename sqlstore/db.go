@@ -218,6 +218,10 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 			return err
 		}
 		db.memo = changes.m
+		if _, err := db.memo.warm(ctx, c.c, maxMemoEntries/2); err != nil {
+			c.close()
+			return fmt.Errorf("read the credentials' members: %w", err)
+		}
 		db.memoQuit = make(chan struct{})
 		go db.memo.watchHeap(100*time.Millisecond, db.memoQuit)
 	}

@@ -116,24 +116,8 @@ func TestMemoOption(t *testing.T) {
 // writer, and the effects applied are the new decision's.
 func TestWriterDecidesAgainOnAStaleView(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	b := checkin.Businesses.New()
-	b.Name, b.WebAddress, b.TimeZone = "Acme", "acme", "Europe/London"
-	bid, err := db.Businesses().Create(ctx, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ = db.Businesses().Find(ctx, bid)
-	c := checkin.Coworkers.New()
-	c.BusinessID, c.FullName, c.Email, c.AccessCardID, c.Active = bid, "Jane", "jane@example.com", "C1", true
-	cid, err := db.Coworkers().Create(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, cid := openWithJane(t)
+	bid := b.ID
 	// decide opens a check-in named after the member as the view has them;
 	// on its first run, rename changes the member after the view read them.
 	decide := func(runs *int, rename string) func(checkin.DecisionView) ([]checkin.Effect, error) {
@@ -190,25 +174,8 @@ func TestWriterDecidesAgainOnAStaleView(t *testing.T) {
 // memo counts only if nothing it read changed before it ended; one that a
 // write overtook runs again, and answers from what the write left.
 func TestMemoDecisionSeesChangesMadeWhileItRan(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	ctx := context.Background()
-	b := checkin.Businesses.New()
-	b.Name, b.WebAddress, b.TimeZone = "Acme", "acme", "Europe/London"
-	bid, err := db.Businesses().Create(ctx, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ = db.Businesses().Find(ctx, bid)
-	c := checkin.Coworkers.New()
-	c.BusinessID, c.FullName, c.Email, c.AccessCardID, c.Active = bid, "Jane", "jane@example.com", "C1", true
-	cid, err := db.Coworkers().Create(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, b, cid := openWithJane(t)
 	active := func(tx checkin.DecisionView) (bool, error) {
 		ms, err := tx.MembersByCard(b.NetworkID, "C1")
 		if err != nil || len(ms) != 1 {
@@ -225,6 +192,7 @@ func TestMemoDecisionSeesChangesMadeWhileItRan(t *testing.T) {
 		t.Fatal("no decision was answered from the memo")
 	}
 	runs, saw := 0, true
+	var err error
 	err = db.Decide(ctx, func(v checkin.DecisionView) ([]checkin.Effect, error) {
 		runs++
 		if saw, err = active(v); err != nil {
@@ -273,4 +241,33 @@ func TestViewIsStaleOnceTheBatchChangesIt(t *testing.T) {
 	if v.stillTrue(c) {
 		t.Error("a view that read what the memo does not follow is taken as still true")
 	}
+}
+
+// openWithJane opens a SQLite store, closed when the test ends, with one
+// location and Jane, a member there with card C1.
+func openWithJane(t *testing.T) (*DB, *checkin.Business, int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	b := checkin.Businesses.New()
+	b.Name, b.WebAddress, b.TimeZone = "Acme", "acme", "Europe/London"
+	bid, err := db.Businesses().Create(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = db.Businesses().Find(ctx, bid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := checkin.Coworkers.New()
+	c.BusinessID, c.FullName, c.Email, c.AccessCardID, c.Active = bid, "Jane", "jane@example.com", "C1", true
+	cid, err := db.Coworkers().Create(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, b, cid
 }

@@ -49,11 +49,16 @@ func (v *view) personsByDevice(mac string) ([]checkin.Person, error) {
 //
 // PostgreSQL's checkin_lock_member (migration 0052) locks a member and
 // reads these columns: change both together.
-const memberSelect = `SELECT c.id, c.user_id, c.business_id, c.full_name, c.email, c.access_pincode, c.active,
+const memberSelect = "SELECT " + memberColumns + memberFrom
+
+const (
+	memberColumns = `c.id, c.user_id, c.business_id, c.full_name, c.email, c.access_pincode, c.active,
 	c.allow_network_checkin, c.tariff_id, t.name, t.active, t.checkin_month_limit, t.checkin_week_limit,
-	ch.id, ch.from_time, ch.business_day, coalesce(ch.mac_addresses, ''), coalesce(ch.last_activity, ch.from_time)
+	ch.id, ch.from_time, ch.business_day, coalesce(ch.mac_addresses, ''), coalesce(ch.last_activity, ch.from_time)`
+	memberFrom = `
 	FROM coworkers c LEFT JOIN tariffs t ON t.id = c.tariff_id
 	LEFT JOIN checkins ch ON ch.coworker_id = c.id AND ch.business_id + 0 = c.business_id AND ch.to_time IS NULL AND ch.coworker_id IS NOT NULL`
+)
 
 // readMember is a member as a decision read them, with their open check-in
 // at their own location (nil when none).
@@ -75,26 +80,38 @@ func (v *view) membersLocked(locked bool, query string, args ...any) ([]checkin.
 	defer rows.Close()
 	var out []checkin.Member
 	for rows.Next() {
-		var m checkin.Member
-		var tariffActive sql.NullBool
-		var openID sql.NullInt64
-		var from, last *checkin.Time
-		var day sql.NullString
-		var macs string
-		if err := rows.Scan(&m.CoworkerID, &m.UserID, &m.BusinessID, &m.FullName, &m.Email, &m.AccessPincode, &m.Active,
-			&m.AllowNetworkCheckin, &m.TariffID, &m.TariffName, &tariffActive, &m.MonthLimit, &m.WeekLimit,
-			&openID, &from, &day, &macs, &last); err != nil {
+		r, err := scanMember(rows)
+		if err != nil {
 			return nil, err
 		}
-		m.TariffActive = !tariffActive.Valid || tariffActive.Bool
-		out = append(out, m)
-		r := readMember{member: m, locked: locked}
-		if openID.Valid && from != nil && last != nil {
-			r.open = &checkin.OpenCheckin{ID: openID.Int64, FromTime: from.Time, BusinessDay: day.String, MacAddresses: macs, LastActivity: last.Time}
-		}
+		r.locked = locked
+		out = append(out, r.member)
 		v.remember(r)
 	}
 	return out, rows.Err()
+}
+
+// scanMember reads a row of memberColumns, then into more the columns
+// that follow them.
+func scanMember(rows *sql.Rows, more ...any) (readMember, error) {
+	var m checkin.Member
+	var tariffActive sql.NullBool
+	var openID sql.NullInt64
+	var from, last *checkin.Time
+	var day sql.NullString
+	var macs string
+	err := rows.Scan(append([]any{&m.CoworkerID, &m.UserID, &m.BusinessID, &m.FullName, &m.Email, &m.AccessPincode, &m.Active,
+		&m.AllowNetworkCheckin, &m.TariffID, &m.TariffName, &tariffActive, &m.MonthLimit, &m.WeekLimit,
+		&openID, &from, &day, &macs, &last}, more...)...)
+	if err != nil {
+		return readMember{}, err
+	}
+	m.TariffActive = !tariffActive.Valid || tariffActive.Bool
+	r := readMember{member: m}
+	if openID.Valid && from != nil && last != nil {
+		r.open = &checkin.OpenCheckin{ID: openID.Int64, FromTime: from.Time, BusinessDay: day.String, MacAddresses: macs, LastActivity: last.Time}
+	}
+	return r, nil
 }
 
 func (v *view) Profiles(userID, networkID int64) ([]checkin.Member, error) {

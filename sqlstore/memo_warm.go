@@ -1,0 +1,99 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/checkin-oss/checkin"
+)
+
+// A server that has just started would otherwise read the database for the
+// first check-in of every card, pincode and device, and the morning after a
+// restart is when most members come in. So Open fills the memo with those
+// lookups, each as its own query would find it (view_member.go), in a few
+// queries that read them all, before the writer starts: nothing can change
+// them meanwhile. It keeps at most half of maxMemoEntries, so that the
+// lookups of a large network do not push out everything else at once.
+
+// warmLookup is one kind of lookup to fill: its memo key's kind, and a
+// query of memberColumns, then the key's number and text, ordered by the
+// key and then as the lookup orders its members.
+type warmLookup struct {
+	kind  byte
+	query string
+}
+
+var warmLookups = []warmLookup{
+	{'c', "SELECT " + memberColumns + ", b.network_id, cc.card" + memberFrom + `
+		JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
+		ORDER BY b.network_id, cc.card, c.id`},
+	{'p', "SELECT " + memberColumns + ", c.business_id, c.access_pincode" + memberFrom + `
+		WHERE c.access_pincode <> '' ORDER BY c.business_id, c.access_pincode, c.id`},
+	{'u', "SELECT " + memberColumns + ", c.user_id, CAST(b.network_id AS TEXT)" + memberFrom + `
+		JOIN businesses b ON b.id = c.business_id WHERE c.user_id IS NOT NULL
+		ORDER BY c.user_id, b.network_id, c.id`},
+}
+
+// warmDevices reads the users of every device MAC, as personsByDevice
+// orders them.
+const warmDevices = `SELECT d.mac, u.id, u.email, u.full_name FROM user_devices d JOIN users u ON u.id = d.user_id
+	ORDER BY d.mac, u.id`
+
+// warm fills m from q, with up to limit lookups, and returns how many it
+// kept.
+func (m *memo) warm(ctx context.Context, q queryer, limit int) (int, error) {
+	seq := m.now()
+	full := func() bool { return len(m.entries) >= limit }
+	for _, l := range warmLookups {
+		if err := m.warmMembers(ctx, q, seq, l, full); err != nil {
+			return len(m.entries), err
+		}
+	}
+	err := eachGroup(ctx, q, warmDevices, full, func(rows *sql.Rows) (string, checkin.Person, error) {
+		var mac string
+		var p checkin.Person
+		err := rows.Scan(&mac, &p.ID, &p.Email, &p.FullName)
+		return memoKey('d', 0, mac), p, err
+	}, func(key string, ps []checkin.Person) { m.put(key, seq, ps) })
+	return len(m.entries), err
+}
+
+func (m *memo) warmMembers(ctx context.Context, q queryer, seq uint64, l warmLookup, full func() bool) error {
+	return eachGroup(ctx, q, l.query, full, func(rows *sql.Rows) (string, readMember, error) {
+		var id sql.NullInt64
+		var text sql.NullString
+		r, err := scanMember(rows, &id, &text)
+		return memoKey(l.kind, id.Int64, text.String), r, err
+	}, func(key string, rs []readMember) { m.putMembers(key, seq, rs) })
+}
+
+// eachGroup runs query and hands keep each run of rows with one key, in
+// order, until full reports true.
+func eachGroup[T any](ctx context.Context, q queryer, query string, full func() bool,
+	scan func(*sql.Rows) (string, T, error), keep func(string, []T)) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var key string
+	var group []T
+	for rows.Next() && !full() {
+		k, v, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if k != key && len(group) > 0 {
+			keep(key, group)
+			group = nil
+		}
+		key, group = k, append(group, v)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(group) > 0 && !full() {
+		keep(key, group)
+	}
+	return nil
+}
