@@ -39,7 +39,7 @@ func (tx *Tx) applyOne(e checkin.Effect) error {
 	case checkin.CreateVisitorToken:
 		return tx.createVisitorToken(e.Visitor, e.Token)
 	case checkin.AddTokenDevice:
-		tx.holdCredential('d', e.MAC)
+		tx.holdCredential('t', e.MAC)
 		_, err := tx.Exec("INSERT INTO token_devices (token_id, mac, created_on) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", e.Token.ID, e.MAC, tx.now)
 		return err
 	case checkin.StartTokenSession:

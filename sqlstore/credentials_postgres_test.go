@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/checkin-oss/checkin"
@@ -74,6 +75,54 @@ func TestCredentialsHeardByAnotherInstance(t *testing.T) {
 	eventually(t, "the other instance to hear of the new pincode", func() bool { return b.CredentialHeldForTest("p" + newPincode) })
 	if _, p, _ := found(t, b, loc, card, newPincode, mac); p != 1 {
 		t.Errorf("the other instance finds %d members by the new pincode, want 1", p)
+	}
+}
+
+// TestTokenDevicesHeardByAnotherInstance: a token's device is a
+// credential of its own kind ('t'): held by the instance that registers it
+// before its answer, and by the other once the trigger's notification
+// reaches it; each then finds the token by the MAC.
+func TestTokenDevicesHeardByAnotherInstance(t *testing.T) {
+	a, b, _, locID := twoInstances(t)
+	ctx := context.Background()
+	const code, mac = "HEARD-TOKEN", "02:00:00:00:71:05"
+	if err := a.SeedTokens(ctx, locID, []sqlstore.SeedToken{{Code: code, Minutes: 60}}); err != nil {
+		t.Fatal(err)
+	}
+	tokens := func(db *sqlstore.DB) int {
+		var n int
+		err := db.Decide(ctx, func(v checkin.DecisionView) ([]checkin.Effect, error) {
+			ts, err := v.TokensByDevice(locID, mac)
+			n = len(ts)
+			return nil, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := tokens(b); n != 0 {
+		t.Fatalf("before the device: %d tokens", n)
+	}
+	err := a.Decide(ctx, func(v checkin.DecisionView) ([]checkin.Effect, error) {
+		tok, err := v.TokenByCode(locID, code)
+		if err != nil || tok == nil {
+			return nil, fmt.Errorf("token %v, %v", tok, err)
+		}
+		return []checkin.Effect{checkin.AddTokenDevice{Token: tok, MAC: mac}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.CredentialHeldForTest("t" + mac) {
+		t.Errorf("the instance that registered the device does not hold it at once")
+	}
+	if n := tokens(a); n != 1 {
+		t.Errorf("the instance that registered the device finds %d tokens, want 1", n)
+	}
+	eventually(t, "the other instance to hear of the device", func() bool { return b.CredentialHeldForTest("t" + mac) })
+	if n := tokens(b); n != 1 {
+		t.Errorf("the other instance finds %d tokens, want 1", n)
 	}
 }
 

@@ -84,7 +84,7 @@ func (db *DB) ThrottleKeyHeldForTest(key string) bool {
 const ThrottleListenerNameForTest = listenerName
 
 // CredentialHeldForTest reports whether PostgreSQL's credential filter may
-// hold cred (a kind, 'c', 'p' or 'd', and the value).
+// hold cred (credKey: a kind and the value).
 func (db *DB) CredentialHeldForTest(cred string) bool {
 	f := db.listener.creds.filter.Load()
 	return f != nil && f.mayHold(cred)

@@ -55,13 +55,14 @@ func (c *changes) readChanged(tx *Tx) {
 }
 
 // credKey names a credential in a filter of credentials (memo.held, the
-// listener's creds): a card ('c'), a member's pincode ('p') or a device's
-// MAC ('d', of a user or of a token).
+// listener's creds): a card ('c'), a member's pincode ('p'), a user's
+// device's MAC ('d') or a token's ('t'). Most MACs are users' devices and
+// no token's: a MAC check-in then asks for the tokens with no lookup.
 func credKey(kind byte, value string) string { return string(kind) + value }
 
 // credentialsQuery reads every credential rows hold, named by credKey.
 const credentialsQuery = `SELECT 'c' || card FROM coworker_cards UNION ALL SELECT 'p' || access_pincode FROM coworkers
-	UNION ALL SELECT 'd' || mac FROM user_devices UNION ALL SELECT 'd' || mac FROM token_devices`
+	UNION ALL SELECT 'd' || mac FROM user_devices UNION ALL SELECT 't' || mac FROM token_devices`
 
 // tablesNotKept are the tables no kept lookup reads, besides those the hook
 // follows row by row. Some are written all day (the readiness probe's,
@@ -84,8 +85,10 @@ func (c *changes) rowChanging(d sqlite.SQLitePreUpdateData) {
 		c.throttleKeyInserted(d)
 	case d.TableName == "coworker_cards":
 		c.credential(d, 'c', 1) // (business_id, card, ...)
-	case d.TableName == "user_devices" || d.TableName == "token_devices":
-		c.credential(d, 'd', 1) // (user_id or token_id, mac, ...)
+	case d.TableName == "user_devices":
+		c.credential(d, 'd', 1) // (user_id, mac, ...)
+	case d.TableName == "token_devices":
+		c.credential(d, 't', 1) // (token_id, mac, ...)
 	case d.TableName == "coworkers":
 		c.credential(d, 'p', c.pincodeCol)
 	case tablesNotKept[d.TableName]:

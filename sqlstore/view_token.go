@@ -44,8 +44,8 @@ func (v *view) TokenByCode(businessID int64, code string) (*checkin.Token, error
 
 func (v *view) TokensByDevice(businessID int64, mac string) ([]checkin.Token, error) {
 	// A device with no token is kept too: that is what most members' devices are.
-	// A MAC no device row holds has no token, with no query.
-	return keptList(v, memoKey('t', businessID, mac), credKey('d', mac), true, func() ([]checkin.Token, error) {
+	// A MAC no token's device row holds has no token, with no query.
+	return keptList(v, memoKey('t', businessID, mac), credKey('t', mac), true, func() ([]checkin.Token, error) {
 		return scanTokens(v.Tx, tokenSelect+" JOIN token_devices d ON d.token_id = t.id WHERE t.business_id = ? AND d.mac = ? ORDER BY t.id", businessID, mac)
 	})
 }
