@@ -63,6 +63,10 @@ type DB struct {
 	memoOn   bool
 	// memoQuit stops the memo's watch of the heap.
 	memoQuit chan struct{}
+	// warming is the memo's filling at Open (memo_warm.go); stopWarming
+	// cancels it.
+	warming     sync.WaitGroup
+	stopWarming context.CancelFunc
 	tables
 }
 
@@ -218,15 +222,14 @@ func (db *DB) holdSQLiteConns(ctx context.Context) error {
 			return err
 		}
 		db.memo = changes.m
-		if _, err := db.memo.warm(ctx, c.c, maxMemoEntries/2); err != nil {
-			c.close()
-			return fmt.Errorf("read the credentials' members: %w", err)
-		}
 		db.memoQuit = make(chan struct{})
 		go db.memo.watchHeap(100*time.Millisecond, db.memoQuit)
 	}
 	db.writer = startWriter(db, c)
 	db.writer.changes = changes
+	if db.memo != nil {
+		db.warmMemo()
+	}
 	return nil
 }
 
@@ -237,6 +240,10 @@ func (db *DB) Close() error {
 	db.closing.Do(func() {
 		db.closed.Store(true)
 		if db.memoQuit != nil {
+			if db.stopWarming != nil {
+				db.stopWarming()
+			}
+			db.warming.Wait()
 			close(db.memoQuit)
 		}
 		if db.writer != nil {

@@ -2,8 +2,11 @@ package sqlstore_test
 
 import (
 	"context"
+	"hash/maphash"
 	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/checkin-oss/checkin"
 	"github.com/checkin-oss/checkin/access"
@@ -133,3 +136,32 @@ func BenchmarkAddFailedCheckin(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRefusals times refusals as the load tool sends them to SQLite:
+// many at once, each a FailedCheckin and a failure of a throttling key of
+// its own (an unknown card's identity key), written in the writer's
+// batches. Its figure is the writer's cost of a refusal, commits included.
+func BenchmarkRefusals(b *testing.B) {
+	db, loc := seededStore(b, "sqlite")
+	ctx := context.Background()
+	var n atomic.Int64
+	b.SetParallelism(32) // 64 requests in flight on 2 cores, as the load tool's
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := strconv.FormatInt(n.Add(1), 10)
+			f := &checkin.FailedCheckin{BusinessID: loc.ID, BusinessName: &loc.Name, Source: checkin.SourceDoorAccess,
+				Description: checkin.StringPtr("Card UNKNOWN-" + i + " is not registered to any member.")}
+			key := checkin.ThrottleFailure{Key: "i:card:" + strconv.FormatUint(uint64(maphash.String(keySeed, i)), 36), Window: time.Hour, Keep: time.Hour}
+			err := db.Decide(ctx, func(checkin.DecisionView) ([]checkin.Effect, error) {
+				return []checkin.Effect{checkin.RecordFailedCheckin{FailedCheckin: f}, checkin.CountFailures{Failures: []checkin.ThrottleFailure{key}}}, nil
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+var keySeed = maphash.MakeSeed()

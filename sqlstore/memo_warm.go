@@ -3,17 +3,40 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/checkin-oss/checkin"
 )
 
 // A server that has just started would otherwise read the database for the
 // first check-in of every card, pincode and device, and the morning after a
-// restart is when most members come in. So Open fills the memo with those
-// lookups, each as its own query would find it (view_member.go), in a few
-// queries that read them all, before the writer starts: nothing can change
-// them meanwhile. It keeps at most half of maxMemoEntries, so that the
-// lookups of a large network do not push out everything else at once.
+// restart is when most members come in. So Open starts filling the memo
+// with those lookups, each as its own query would find it
+// (view_member.go), in a few queries that read them all on one read
+// snapshot. What a write changes meanwhile is not kept, as for any read
+// (memo.put). It keeps at most half of maxMemoEntries, so that the lookups
+// of a large network do not push out everything else at once.
+
+// warmMemo fills the memo in the background; Close stops it.
+func (db *DB) warmMemo() {
+	ctx, cancel := context.WithCancel(context.Background())
+	db.stopWarming = cancel
+	log := db.Log // as Open found it: a caller may set another once Open returns
+	db.warming.Go(func() {
+		start := time.Now()
+		var n int
+		err := db.read(ctx, func(tx *Tx) error {
+			var err error
+			n, err = db.memo.warm(ctx, tx.q, maxMemoEntries/2)
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			log.Warn("the check-ins' lookups could not be read into memory at start; check-ins read them as they come", "err", err)
+			return
+		}
+		log.Debug("check-ins' lookups read into memory", "lookups", n, "took", time.Since(start))
+	})
+}
 
 // warmLookup is one kind of lookup to fill: its memo key's kind, and a
 // query of memberColumns, then the key's number and text, ordered by the
@@ -43,10 +66,10 @@ const warmDevices = `SELECT d.mac, u.id, u.email, u.full_name FROM user_devices 
 // kept.
 func (m *memo) warm(ctx context.Context, q queryer, limit int) (int, error) {
 	seq := m.now()
-	full := func() bool { return len(m.entries) >= limit }
+	full := func() bool { return m.size() >= limit }
 	for _, l := range warmLookups {
 		if err := m.warmMembers(ctx, q, seq, l, full); err != nil {
-			return len(m.entries), err
+			return m.size(), err
 		}
 	}
 	err := eachGroup(ctx, q, warmDevices, full, func(rows *sql.Rows) (string, checkin.Person, error) {
@@ -55,7 +78,14 @@ func (m *memo) warm(ctx context.Context, q queryer, limit int) (int, error) {
 		err := rows.Scan(&mac, &p.ID, &p.Email, &p.FullName)
 		return memoKey('d', 0, mac), p, err
 	}, func(key string, ps []checkin.Person) { m.put(key, seq, ps) })
-	return len(m.entries), err
+	return m.size(), err
+}
+
+// size is how many lookups m keeps.
+func (m *memo) size() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.entries)
 }
 
 func (m *memo) warmMembers(ctx context.Context, q queryer, seq uint64, l warmLookup, full func() bool) error {

@@ -122,6 +122,7 @@ func TestMemoWarmedAtOpen(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			db.warming.Wait()
 			db.memo.forget()
 			err = db.read(ctx, func(tx *Tx) error {
 				_, err := db.memo.warm(ctx, tx.q, tc.limit)
