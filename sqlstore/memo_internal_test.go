@@ -243,6 +243,53 @@ func TestViewIsStaleOnceTheBatchChangesIt(t *testing.T) {
 	}
 }
 
+// TestMemoKeptThroughTheReadinessProbe: the write probe behind /readyz,
+// which load balancers call every few seconds, writes a table no lookup
+// reads, and leaves the memo's lookups as they were; a change to a table
+// the lookups read (a plan) makes them stale.
+func TestMemoKeptThroughTheReadinessProbe(t *testing.T) {
+	ctx := context.Background()
+	db, b, _ := openWithJane(t)
+	bid := b.ID
+	kept := func() bool {
+		v := &view{Tx: db.newTx(ctx, nil), memo: &memoRun{m: db.memo, seq: db.memo.now(), only: true}}
+		_, err := v.MembersByCard(b.NetworkID, "C1")
+		return err == nil
+	}
+	keep := func() {
+		if err := db.Decide(ctx, func(v checkin.DecisionView) ([]checkin.Effect, error) {
+			_, err := v.MembersByCard(b.NetworkID, "C1")
+			return nil, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		write    func() error
+		wantKept bool
+	}{
+		{"the write probe", func() error { return db.WriteProbe(ctx) }, true},
+		{"a new plan", func() error {
+			p := checkin.Tariffs.New()
+			p.BusinessID, p.Name = bid, "Day pass"
+			_, err := db.Tariffs().Create(ctx, p)
+			return err
+		}, false},
+	} {
+		keep()
+		if !kept() {
+			t.Fatalf("%s: the lookup was not kept before the write", tc.name)
+		}
+		if err := tc.write(); err != nil {
+			t.Fatal(err)
+		}
+		if got := kept(); got != tc.wantKept {
+			t.Errorf("after %s the lookup is kept %v, want %v", tc.name, got, tc.wantKept)
+		}
+	}
+}
+
 // openWithJane opens a SQLite store, closed when the test ends, with one
 // location and Jane, a member there with card C1.
 func openWithJane(t *testing.T) (*DB, *checkin.Business, int64) {

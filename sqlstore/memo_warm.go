@@ -47,20 +47,17 @@ type warmLookup struct {
 }
 
 var warmLookups = []warmLookup{
-	{'c', "SELECT " + memberColumns + ", b.network_id, cc.card" + memberFrom + `
-		JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
-		ORDER BY b.network_id, cc.card, c.id`},
+	{'c', "SELECT " + memberColumns + ", b.network_id, cc.card" + memberFrom + cardsJoin +
+		" ORDER BY b.network_id, cc.card, c.id"},
 	{'p', "SELECT " + memberColumns + ", c.business_id, c.access_pincode" + memberFrom + `
 		WHERE c.access_pincode <> '' ORDER BY c.business_id, c.access_pincode, c.id`},
-	{'u', "SELECT " + memberColumns + ", c.user_id, CAST(b.network_id AS TEXT)" + memberFrom + `
-		JOIN businesses b ON b.id = c.business_id WHERE c.user_id IS NOT NULL
-		ORDER BY c.user_id, b.network_id, c.id`},
+	{'u', "SELECT " + memberColumns + ", c.user_id, CAST(b.network_id AS TEXT)" + memberFrom + profilesJoin +
+		" WHERE c.user_id IS NOT NULL ORDER BY c.user_id, b.network_id, c.id"},
 }
 
 // warmDevices reads the users of every device MAC, as personsByDevice
 // orders them.
-const warmDevices = `SELECT d.mac, u.id, u.email, u.full_name FROM user_devices d JOIN users u ON u.id = d.user_id
-	ORDER BY d.mac, u.id`
+const warmDevices = "SELECT d.mac, " + devicePersons + " ORDER BY d.mac, u.id"
 
 // warm fills m from q, with up to limit lookups, and returns how many it
 // kept.
@@ -74,8 +71,7 @@ func (m *memo) warm(ctx context.Context, q queryer, limit int) (int, error) {
 	}
 	err := eachGroup(ctx, q, warmDevices, full, func(rows *sql.Rows) (string, checkin.Person, error) {
 		var mac string
-		var p checkin.Person
-		err := rows.Scan(&mac, &p.ID, &p.Email, &p.FullName)
+		p, err := scanDevicePerson(rows, &mac)
 		return memoKey('d', 0, mac), p, err
 	}, func(key string, ps []checkin.Person) { m.put(key, seq, ps) })
 	return m.size(), err

@@ -21,21 +21,31 @@ func (v *view) PersonsByDevice(mac string) ([]checkin.Person, error) {
 	return keptList(v, memoKey('d', 0, mac), credKey('d', mac), false, func() ([]checkin.Person, error) { return v.personsByDevice(mac) })
 }
 
+// devicePersons reads the users of devices; its rows are scanned by
+// scanDevicePerson, after any columns of the caller's before them.
+const devicePersons = "u.id, u.email, u.full_name FROM user_devices d JOIN users u ON u.id = d.user_id"
+
 func (v *view) personsByDevice(mac string) ([]checkin.Person, error) {
-	rows, err := v.Query("SELECT u.id, u.email, u.full_name FROM user_devices d JOIN users u ON u.id = d.user_id WHERE d.mac = ? ORDER BY u.id", mac)
+	rows, err := v.Query("SELECT "+devicePersons+" WHERE d.mac = ? ORDER BY u.id", mac)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []checkin.Person
 	for rows.Next() {
-		var p checkin.Person
-		if err := rows.Scan(&p.ID, &p.Email, &p.FullName); err != nil {
+		p, err := scanDevicePerson(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+func scanDevicePerson(rows *sql.Rows, before ...any) (checkin.Person, error) {
+	var p checkin.Person
+	err := rows.Scan(append(before, &p.ID, &p.Email, &p.FullName)...)
+	return p, err
 }
 
 // memberSelect reads coworker profiles with their plans, and each one's
@@ -115,7 +125,7 @@ func scanMember(rows *sql.Rows, more ...any) (readMember, error) {
 }
 
 func (v *view) Profiles(userID, networkID int64) ([]checkin.Member, error) {
-	return v.keptMembers(memoKey('u', userID, strconv.FormatInt(networkID, 10)), "", memberSelect+" JOIN businesses b ON b.id = c.business_id WHERE c.user_id = ? AND b.network_id = ? ORDER BY c.id", userID, networkID)
+	return v.keptMembers(memoKey('u', userID, strconv.FormatInt(networkID, 10)), "", memberSelect+profilesJoin+" WHERE c.user_id = ? AND b.network_id = ? ORDER BY c.id", userID, networkID)
 }
 
 func (v *view) HasAnyProfile(userID int64) (bool, error) {
@@ -132,9 +142,15 @@ func (v *view) MembersByPincode(businessID int64, pincode string) ([]checkin.Mem
 }
 
 func (v *view) MembersByCard(networkID int64, card string) ([]checkin.Member, error) {
-	return v.keptMembers(memoKey('c', networkID, card), credKey('c', card), memberSelect+` JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id
-		WHERE cc.card = ? AND b.network_id = ? ORDER BY c.id`, card, networkID)
+	return v.keptMembers(memoKey('c', networkID, card), credKey('c', card), memberSelect+cardsJoin+" WHERE cc.card = ? AND b.network_id = ? ORDER BY c.id", card, networkID)
 }
+
+// cardsJoin and profilesJoin join members to their cards' locations and
+// to their own; the memo's warm reads them too (memo_warm.go).
+const (
+	cardsJoin    = " JOIN coworker_cards cc ON cc.coworker_id = c.id JOIN businesses b ON b.id = cc.business_id"
+	profilesJoin = " JOIN businesses b ON b.id = c.business_id"
+)
 
 // Member reads a profile afresh; on PostgreSQL it begins the transaction
 // and locks the profile's row.
